@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Runs the type check, then every *.test.ts under test/ and chaos/ with Node's own test runner.
+// Arguments narrow the run: `npm test -- gateway` runs only files whose path contains "gateway".
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = ['test', 'chaos', 'src'];
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const files = [];
+const walk = (dir) => {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (p.endsWith('.test.ts')) files.push(p);
+  }
+};
+for (const r of roots) {
+  try {
+    walk(r);
+  } catch {}
+}
+const selected = files.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+
+if (filters.length === 0) {
+  const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit' });
+  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+}
+const run = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...selected],
+  { stdio: 'inherit' },
+);
+process.exit(run.status ?? 1);

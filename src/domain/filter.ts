@@ -1,0 +1,66 @@
+// Subscriber filters: what a subscription asks for, its validation, and matching. A signal matches
+// when it satisfies every filter given; an absent filter matches everything.
+import { CatalystError } from './errors.js';
+import type { Signal } from './signal.js';
+
+export interface SignalFilter {
+  min_confidence?: number;
+  tickers?: string[];
+  catalysts?: string[];
+  sources?: string[];
+  min_score?: number;
+  sentiment?: 'positive' | 'negative';
+}
+
+const MAX_LIST = 1000;
+const KEYS = new Set(['min_confidence', 'tickers', 'catalysts', 'sources', 'min_score', 'sentiment']);
+
+const invalid = (field: string, message: string) =>
+  new CatalystError('invalid_request', message, { field: `filters.${field}` });
+
+function list(v: unknown, field: string, normalise: (s: string) => string): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x.length === 0 || x.length > 100)) {
+    throw invalid(field, `${field} must be an array of non-empty strings`);
+  }
+  if (v.length > MAX_LIST) throw invalid(field, `${field} may hold at most ${MAX_LIST} entries`);
+  return [...new Set((v as string[]).map(normalise))];
+}
+
+export function parseFilter(raw: unknown): SignalFilter {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid('', 'filters must be a JSON object');
+  const o = raw as Record<string, unknown>;
+  const f: SignalFilter = {};
+  for (const k of Object.keys(o)) if (!KEYS.has(k)) throw invalid(k, `unknown filter ${k}`);
+  for (const k of ['min_confidence', 'min_score'] as const) {
+    const v = o[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(k, `${k} must be a number`);
+    f[k] = v;
+  }
+  if (o.tickers != null) f.tickers = list(o.tickers, 'tickers', (s) => s.toUpperCase());
+  if (o.catalysts != null) f.catalysts = list(o.catalysts, 'catalysts', (s) => s.toLowerCase());
+  if (o.sources != null) f.sources = list(o.sources, 'sources', (s) => s);
+  if (o.sentiment != null) {
+    if (o.sentiment !== 'positive' && o.sentiment !== 'negative') {
+      throw invalid('sentiment', 'sentiment must be "positive" or "negative"');
+    }
+    f.sentiment = o.sentiment;
+  }
+  return f;
+}
+
+/**
+ * Sentiment "positive" means > 0 and "negative" means < 0; a neutral 0 matches neither. A signal
+ * without a score never passes a min_score filter: a subscriber asking for a score wants one.
+ */
+export function matches(f: SignalFilter, s: Signal): boolean {
+  if (f.min_confidence !== undefined && !(s.confidence >= f.min_confidence)) return false;
+  if (f.min_score !== undefined && !(s.score !== undefined && s.score >= f.min_score)) return false;
+  if (f.tickers && !f.tickers.includes(s.ticker)) return false;
+  if (f.catalysts && !f.catalysts.includes(s.catalyst)) return false;
+  if (f.sources && !f.sources.includes(s.source)) return false;
+  if (f.sentiment === 'positive' && !(s.sentiment > 0)) return false;
+  if (f.sentiment === 'negative' && !(s.sentiment < 0)) return false;
+  return true;
+}

@@ -1,0 +1,48 @@
+// Integration tests run against the real servers. Without one on a developer's machine a test is
+// skipped with a line naming what is missing; under CI=true a missing server is a failure.
+import net from 'node:net';
+import type { TestContext } from 'node:test';
+
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function reachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function requireServer(t: TestContext, what: string, url: string): Promise<boolean> {
+  const u = new URL(url);
+  const port = Number(u.port || (u.protocol.startsWith('redis') ? 6379 : 5432));
+  if (await reachable(u.hostname, port)) return true;
+  const line = `${what} is not reachable at ${u.hostname}:${port} (set TEST_${what.toUpperCase()}_URL)`;
+  if (process.env.CI === 'true') throw new Error(`CI=true and ${line}`);
+  t.skip(`skipped: ${line}`);
+  return false;
+}
+
+/** Returns false (and marks the test skipped) when PostgreSQL is missing outside CI. */
+export const requirePostgres = (t: TestContext) => requireServer(t, 'Postgres', POSTGRES_URL);
+/** Returns false (and marks the test skipped) when Redis is missing outside CI. */
+export const requireRedis = (t: TestContext) => requireServer(t, 'Redis', REDIS_URL);
+
+/** A binary on the PATH, or a skip (outside CI) / failure (CI) naming it. */
+export async function requireBinary(t: TestContext, name: string): Promise<string | undefined> {
+  const { execFileSync } = await import('node:child_process');
+  try {
+    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+  } catch {
+    const line = `${name} is not installed`;
+    if (process.env.CI === 'true') throw new Error(`CI=true and ${line}`);
+    t.skip(`skipped: ${line}`);
+    return undefined;
+  }
+}
