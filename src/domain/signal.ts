@@ -147,3 +147,23 @@ function canonicalJson(v: unknown): string {
   }
   return JSON.stringify(v);
 }
+
+/** The stored form, with the protocol's field order (clients print it as-is). */
+export function storedSignal(input: SignalInput, seq: number, created_at: string): Signal {
+  const s: Signal = {
+    seq,
+    id: input.id,
+    ticker: input.ticker,
+    title: input.title,
+    source: input.source,
+    catalyst: input.catalyst,
+    sentiment: input.sentiment,
+    confidence: input.confidence,
+    published_at: input.published_at,
+    created_at,
+  };
+  if (input.url !== undefined) s.url = input.url;
+  if (input.score !== undefined) s.score = input.score;
+  if (input.metadata !== undefined) s.metadata = input.metadata;
+  return s;
+}

@@ -1,0 +1,194 @@
+// EventStore and TokenStore on an embedded SQLite file (better-sqlite3, WAL). better-sqlite3 is
+// synchronous: a write holds the event loop for its transaction only (microseconds for one signal),
+// and reads are bounded by ReadQuery.limit, which the API caps at 1000.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { CatalystError } from '../../domain/errors.js';
+import { type Signal, type SignalInput, storedSignal } from '../../domain/signal.js';
+import { contentHash } from '../content-hash.js';
+import type { AppendResult, EventStore, ReadQuery } from '../event-store.js';
+import { buildWhere } from '../sql-filter.js';
+import type { Scope, TokenRecord, TokenStore } from '../token-store.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+interface TokenRow {
+  name: string;
+  hash: string;
+  scopes: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const tokenRecord = (r: TokenRow): TokenRecord => ({
+  name: r.name,
+  scopes: r.scopes.split(',') as Scope[],
+  created_at: r.created_at,
+  revoked_at: r.revoked_at,
+});
+
+export class SqliteStore implements EventStore, TokenStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private cachedEpoch: string | undefined;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a 2xx means durable even across power loss, not just process crash.
+    this.db.pragma('synchronous = FULL');
+    // The CLI (tokens, migrate) writes to the same file as a running server.
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const apply = this.db.transaction(() => {
+      const done = new Set(
+        (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+      );
+      for (const m of SQLITE_MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
+      }
+      this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)").run(randomUUID());
+    });
+    apply.immediate();
+  }
+
+  async epoch(): Promise<string> {
+    this.cachedEpoch ??= (this.stmt("SELECT value FROM meta WHERE key = 'epoch'").get() as { value: string }).value;
+    return this.cachedEpoch;
+  }
+
+  async append(inputs: SignalInput[]): Promise<AppendResult[]> {
+    const findById = this.stmt('SELECT seq, content_hash, body FROM signals WHERE id = ?');
+    const insert = this.stmt(
+      `INSERT INTO signals (seq, id, ticker, catalyst, source, confidence, sentiment, score, content_hash, body, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const bump = this.stmt("UPDATE sequence SET value = value + ? WHERE name = 'signals' RETURNING value");
+    const run = this.db.transaction((batch: SignalInput[]): AppendResult[] => {
+      const createdAt = new Date().toISOString();
+      const results: AppendResult[] = [];
+      let created = 0;
+      const last = (bump.get(0) as { value: number }).value;
+      for (const input of batch) {
+        const hash = contentHash(input);
+        const existing = findById.get(input.id) as { seq: number; content_hash: string; body: string } | undefined;
+        if (existing) {
+          results.push(
+            existing.content_hash === hash
+              ? { status: 'duplicate', signal: JSON.parse(existing.body) as Signal }
+              : { status: 'conflict', id: input.id, seq: existing.seq },
+          );
+          continue;
+        }
+        created += 1;
+        const signal = storedSignal(input, last + created, createdAt);
+        insert.run(
+          signal.seq,
+          signal.id,
+          signal.ticker,
+          signal.catalyst,
+          signal.source,
+          signal.confidence,
+          signal.sentiment,
+          signal.score ?? null,
+          hash,
+          JSON.stringify(signal),
+          createdAt,
+        );
+        results.push({ status: 'created', signal });
+      }
+      if (created > 0) bump.get(created);
+      return results;
+    });
+    return run.immediate(inputs);
+  }
+
+  async read(q: ReadQuery): Promise<Signal[]> {
+    const where = buildWhere(q, () => '?');
+    const rows = this.stmt(`SELECT body FROM signals WHERE ${where.sql} ORDER BY seq LIMIT ?`).all(
+      ...where.params,
+      q.limit,
+    ) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as Signal);
+  }
+
+  async count(q: Omit<ReadQuery, 'limit'>): Promise<number> {
+    const where = buildWhere(q, () => '?');
+    return (this.stmt(`SELECT COUNT(*) AS n FROM signals WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+  }
+
+  async get(seq: number): Promise<Signal | undefined> {
+    const row = this.stmt('SELECT body FROM signals WHERE seq = ?').get(seq) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as Signal) : undefined;
+  }
+
+  async lastSeq(): Promise<number> {
+    return (this.stmt("SELECT value FROM sequence WHERE name = 'signals'").get() as { value: number }).value;
+  }
+
+  async ping(): Promise<void> {
+    this.stmt('SELECT 1').get();
+  }
+
+  async createToken(name: string, hash: string, scopes: Scope[]): Promise<TokenRecord> {
+    const created_at = new Date().toISOString();
+    try {
+      this.stmt('INSERT INTO tokens (name, hash, scopes, created_at) VALUES (?, ?, ?, ?)').run(
+        name,
+        hash,
+        scopes.join(','),
+        created_at,
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
+        throw new CatalystError('conflict', `a token named ${name} already exists`, { field: 'name' });
+      }
+      throw err;
+    }
+    return { name, scopes, created_at, revoked_at: null };
+  }
+
+  async findTokenByHash(hash: string): Promise<(TokenRecord & { hash: string }) | undefined> {
+    const row = this.stmt('SELECT * FROM tokens WHERE hash = ?').get(hash) as TokenRow | undefined;
+    return row ? { ...tokenRecord(row), hash: row.hash } : undefined;
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return (this.stmt('SELECT * FROM tokens ORDER BY created_at, name').all() as TokenRow[]).map(tokenRecord);
+  }
+
+  async revokeToken(name: string): Promise<boolean> {
+    const r = this.stmt('UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(
+      new Date().toISOString(),
+      name,
+    );
+    return r.changes > 0;
+  }
+
+  async revokedSince(since: string): Promise<string[]> {
+    return (this.stmt('SELECT hash FROM tokens WHERE revoked_at >= ?').all(since) as { hash: string }[]).map(
+      (r) => r.hash,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,24 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { eventStoreConformance } from './conformance.js';
+
+eventStoreConformance('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'catalyst-sqlite-'));
+  const file = join(dir, 'catalyst.db');
+  const open = async () => {
+    const s = new SqliteStore(file);
+    await s.migrate();
+    return s;
+  };
+  const store = await open();
+  return {
+    store,
+    reopen: open,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
