@@ -1,0 +1,59 @@
+// Admin routes: tokens (the REST twin of `catalyst tokens ...`) and dependency state.
+import type { FastifyInstance } from 'fastify';
+import { createToken, parseScopes } from '../auth/tokens.js';
+import { errorBody } from '../domain/errors.js';
+import type { Guard } from '../resilience/guard.js';
+import type { TokenStore } from '../store/token-store.js';
+import { requireScope } from './auth.js';
+
+export interface AdminDeps {
+  tokens: TokenStore;
+  storeGuard: Guard;
+  dependencies(): unknown;
+  /** Closes this node's sessions of a revoked token at once; other nodes notice by polling. */
+  onRevoked?(name: string): void;
+}
+
+const tokenBody = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    name: { type: 'string' },
+    scopes: { type: 'array', items: { type: 'string' }, minItems: 1 },
+    scope: { type: 'string' },
+  },
+} as const;
+
+export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+  const admin = requireScope(deps.tokens, deps.storeGuard, 'admin');
+  const guard = deps.storeGuard;
+
+  app.post('/admin/tokens', {
+    schema: { body: tokenBody },
+    preHandler: admin,
+    handler: async (req, reply) => {
+      const body = req.body as { name: string; scopes?: string[]; scope?: string };
+      const scopes = parseScopes(body.scopes ?? body.scope ?? 'subscribe');
+      const { token, record } = await guard.call(() => createToken(deps.tokens, body.name, scopes));
+      return reply.code(201).send({ ...record, token });
+    },
+  });
+
+  app.get('/admin/tokens', { preHandler: admin }, async () => ({
+    tokens: await guard.call(() => deps.tokens.listTokens(), { idempotent: true }),
+  }));
+
+  app.delete('/admin/tokens/:name', {
+    schema: { params: { type: 'object', properties: { name: { type: 'string' } } } },
+    preHandler: admin,
+    handler: async (req, reply) => {
+      const { name } = req.params as { name: string };
+      const revoked = await guard.call(() => deps.tokens.revokeToken(name), { idempotent: true });
+      if (!revoked) return reply.code(404).send(errorBody('not_found', `no active token named ${name}`));
+      deps.onRevoked?.(name);
+      return reply.code(204).send();
+    },
+  });
+
+  app.get('/admin/dependencies', { preHandler: admin }, async () => ({ dependencies: deps.dependencies() }));
+}

@@ -1,0 +1,132 @@
+// Signal routes: publish one, publish a batch, list, get one. Field rules live in domain/signal.ts
+// (one place, shared with the pipeline); the schemas here fix the envelope and the query types.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { CatalystError, errorBody } from '../domain/errors.js';
+import type { SignalFilter } from '../domain/filter.js';
+import type { Publisher } from '../publish/publisher.js';
+import type { Guard } from '../resilience/guard.js';
+import type { EventStore } from '../store/event-store.js';
+import type { TokenStore } from '../store/token-store.js';
+import { requireScope } from './auth.js';
+
+export interface SignalRoutesDeps {
+  config: Config['api'];
+  store: EventStore;
+  tokens: TokenStore;
+  storeGuard: Guard;
+  publisher: Publisher;
+  /** Rate limit hook per principal and limiter name; throws CatalystError('rate_limited'). */
+  limit?(limiter: 'publish' | 'read', key: string): Promise<void>;
+}
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    since_seq: { type: 'integer', minimum: 0, default: 0 },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    min_confidence: { type: 'number', minimum: 0, maximum: 1 },
+    min_score: { type: 'number' },
+    ticker: { type: 'string', minLength: 1, maxLength: 2000, description: 'one ticker or a comma-separated list' },
+    catalyst: { type: 'string', minLength: 1, maxLength: 2000 },
+    source: { type: 'string', minLength: 1, maxLength: 2000 },
+    sentiment: { type: 'string', enum: ['positive', 'negative'] },
+  },
+} as const;
+
+const seqParams = {
+  type: 'object',
+  required: ['seq'],
+  properties: { seq: { type: 'integer', minimum: 1 } },
+} as const;
+
+const csv = (v: string, norm: (s: string) => string) => v.split(',').map((s) => norm(s.trim())).filter(Boolean);
+
+export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps): Promise<void> {
+  const publishAuth = requireScope(deps.tokens, deps.storeGuard, 'publish');
+  const readAuth = requireScope(deps.tokens, deps.storeGuard, 'subscribe');
+  const limited = (limiter: 'publish' | 'read') => async (req: { principal?: { name: string } }) => {
+    if (deps.limit && req.principal) await deps.limit(limiter, req.principal.name);
+  };
+
+  const publishOne = {
+    bodyLimit: deps.config.bodyLimitBytes,
+    schema: { body: { type: 'object', description: 'a signal without seq and created_at' } },
+    preHandler: [publishAuth, limited('publish')],
+    handler: async (req: { body: unknown }, reply: import('fastify').FastifyReply) => {
+      const [r] = await deps.publisher.publish([req.body]);
+      if (!r) throw new Error('publisher returned no result');
+      if ('error' in r) return reply.code(r.status).send({ error: r.error });
+      return reply.code(r.status).send({ seq: r.seq, id: r.id, created_at: r.created_at });
+    },
+  };
+  app.post('/signals', publishOne);
+  app.post('/signal', publishOne);
+
+  app.post('/signals/batch', {
+    bodyLimit: deps.config.batchBodyLimitBytes,
+    schema: {
+      body: {
+        oneOf: [
+          { type: 'array', maxItems: deps.config.maxBatch },
+          {
+            type: 'object',
+            required: ['signals'],
+            properties: { signals: { type: 'array', maxItems: deps.config.maxBatch } },
+          },
+        ],
+      },
+    },
+    preHandler: [publishAuth, limited('publish')],
+    handler: async (req, reply) => {
+      const list = Array.isArray(req.body) ? req.body : (req.body as { signals: unknown[] }).signals;
+      if (list.length === 0) throw new CatalystError('invalid_request', 'the batch is empty', { field: 'signals' });
+      const results = await deps.publisher.publish(list);
+      return reply.code(201).send({ results });
+    },
+  });
+
+  app.get('/signals', {
+    schema: { querystring: listQuery },
+    preHandler: [readAuth, limited('read')],
+    handler: async (req) => {
+      const q = req.query as {
+        since_seq: number;
+        limit: number;
+        min_confidence?: number;
+        min_score?: number;
+        ticker?: string;
+        catalyst?: string;
+        source?: string;
+        sentiment?: 'positive' | 'negative';
+      };
+      const filter: SignalFilter = {};
+      if (q.min_confidence !== undefined) filter.min_confidence = q.min_confidence;
+      if (q.min_score !== undefined) filter.min_score = q.min_score;
+      if (q.ticker) filter.tickers = csv(q.ticker, (s) => s.toUpperCase());
+      if (q.catalyst) filter.catalysts = csv(q.catalyst, (s) => s.toLowerCase());
+      if (q.source) filter.sources = csv(q.source, (s) => s);
+      if (q.sentiment) filter.sentiment = q.sentiment;
+      // Bound the scan by the head read first: next_seq may then skip past non-matching signals.
+      const head = await deps.storeGuard.call((s) => deps.store.lastSeq(s), { idempotent: true });
+      const signals = await deps.storeGuard.call(
+        (s) => deps.store.read({ afterSeq: q.since_seq, uptoSeq: head, limit: q.limit, filter }, s),
+        { idempotent: true },
+      );
+      const last = signals[signals.length - 1];
+      const next_seq = signals.length === q.limit && last ? last.seq : Math.max(head, q.since_seq);
+      return { signals, next_seq };
+    },
+  });
+
+  app.get('/signals/:seq', {
+    schema: { params: seqParams },
+    preHandler: [readAuth, limited('read')],
+    handler: async (req, reply) => {
+      const { seq } = req.params as { seq: number };
+      const signal = await deps.storeGuard.call((s) => deps.store.get(seq, s), { idempotent: true });
+      if (!signal) return reply.code(404).send(errorBody('not_found', `no signal with seq ${seq}`));
+      return signal;
+    },
+  });
+}

@@ -1,0 +1,116 @@
+// The `catalyst` command. Every subcommand reads the same configuration (flags, then env) as serve.
+// Heavy modules are imported inside each command: serve must be able to initialise Sentry before
+// Fastify is loaded, and `tokens create` should not pay for a web server.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { UsageError } from './cli/usage-error.js';
+import { ConfigError, type Flags } from './config.js';
+import { CatalystError } from './domain/errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const CONFIG_FLAGS: Options = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  'redis-url': { type: 'string' },
+  role: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'log-level': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const CONFIG_HELP = `Configuration (flags win over env):
+  --port N            PORT                 HTTP/WebSocket port (default 8000)
+  --host ADDR         HOST                 bind address (default 127.0.0.1)
+  --data-dir DIR      CATALYST_DATA_DIR    where the embedded SQLite store lives (default ./data)
+  --database-url URL  DATABASE_URL         PostgreSQL event store instead of SQLite
+  --redis-url URL     REDIS_URL            Redis Streams bus and Redis rate limits
+  --role ROLE         CATALYST_ROLE        all | api | gateway | pipeline (default all)
+  --tls-cert FILE     CATALYST_TLS_CERT    serve HTTPS and WSS (with --tls-key)
+  --tls-key FILE      CATALYST_TLS_KEY
+  --metrics-port N    CATALYST_METRICS_PORT  serve /metrics on a separate ops port
+  --log-level LEVEL   LOG_LEVEL            fatal|error|warn|info|debug|trace|silent (default info)`;
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options: Options;
+  run(values: Flags, positionals: string[]): Promise<number | undefined>;
+}
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./cli/serve.js')).serveCommand,
+  migrate: async () => (await import('./cli/migrate.js')).migrateCommand,
+  tokens: async () => (await import('./cli/tokens.js')).tokensCommand,
+  publish: async () => (await import('./cli/publish.js')).publishCommand,
+  subscribe: async () => (await import('./cli/subscribe.js')).subscribeCommand,
+  'fault-proxy': async () => (await import('./cli/fault-proxy.js')).faultProxyCommand,
+};
+
+const SUMMARIES: Record<string, string> = {
+  serve: 'start a Catalyst node',
+  migrate: 'apply store migrations and exit',
+  tokens: 'create, list or revoke API tokens',
+  publish: 'publish a signal (flags, a JSON file or stdin)',
+  subscribe: 'print matching signals as JSON lines',
+  'fault-proxy': 'run the Toxiproxy-compatible fault proxy',
+};
+
+function mainHelp(): string {
+  const lines = Object.entries(SUMMARIES).map(([n, s]) => `  ${n.padEnd(12)} ${s}`);
+  return `Usage: catalyst <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "catalyst <command> --help" for a command's options.\n`;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(mainHelp());
+    return name ? 0 : 1;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`catalyst: unknown command "${name}"\n\n${mainHelp()}`);
+    return 2;
+  }
+  const cmd = await load();
+  const options = { ...CONFIG_FLAGS, ...cmd.options };
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (err) {
+    process.stderr.write(`catalyst ${name}: ${(err as Error).message}\n\n${cmd.usage}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${cmd.usage}\n\n${CONFIG_HELP}\n`);
+    return 0;
+  }
+  try {
+    return (await cmd.run(parsed.values, parsed.positionals)) ?? 0;
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof CatalystError || err instanceof UsageError) {
+      process.stderr.write(`catalyst ${name}: ${err.message}\n`);
+      return err instanceof UsageError ? 2 : 1;
+    }
+    throw err;
+  }
+}
+
+// Run when executed as a script (development: `node --import tsx src/cli.ts`); bin/catalyst.js
+// imports runCli instead.
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`catalyst: ${(err as Error).stack ?? err}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

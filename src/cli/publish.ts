@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Command } from '../cli.js';
+import { loadConfig } from '../config.js';
+import { CLIENT_FLAGS, serverUrl, token } from './endpoint.js';
+import { UsageError } from './usage-error.js';
+
+const FIELD_FLAGS = ['id', 'ticker', 'title', 'source', 'catalyst', 'published-at'] as const;
+const NUMBER_FLAGS = ['sentiment', 'confidence', 'score'] as const;
+
+function fromFlags(flags: Record<string, unknown>): Record<string, unknown> {
+  const s: Record<string, unknown> = {
+    id: `cli-${randomUUID()}`,
+    source: 'cli',
+    published_at: new Date().toISOString(),
+  };
+  for (const f of FIELD_FLAGS) if (flags[f] !== undefined) s[f.replace('-', '_')] = flags[f];
+  for (const f of NUMBER_FLAGS) {
+    if (flags[f] === undefined) continue;
+    const n = Number(flags[f]);
+    if (!Number.isFinite(n)) throw new UsageError(`--${f} must be a number, got "${flags[f]}"`);
+    s[f] = n;
+  }
+  if (flags.link !== undefined) s.url = flags.link;
+  if (flags.metadata !== undefined) {
+    try {
+      s.metadata = JSON.parse(flags.metadata as string);
+    } catch {
+      throw new UsageError('--metadata must be a JSON object');
+    }
+  }
+  return s;
+}
+
+export const publishCommand: Command = {
+  summary: 'publish a signal',
+  usage: `Usage:
+  catalyst publish --ticker NBTX --title "..." --catalyst fda --sentiment 0.6 --confidence 0.82
+                   [--id ID] [--source S] [--score N] [--link URL] [--published-at TIME] [--metadata JSON]
+  catalyst publish --file signal.json      (an object, or an array sent as one batch)
+  echo '{...}' | catalyst publish --file -
+
+Prints the server's answer as JSON on stdout; exits 1 if the signal was not stored.
+Server: --server URL or CATALYST_URL (default from --host/--port); token: --token or CATALYST_TOKEN.`,
+  options: {
+    ...CLIENT_FLAGS,
+    file: { type: 'string' },
+    id: { type: 'string' },
+    ticker: { type: 'string' },
+    title: { type: 'string' },
+    source: { type: 'string' },
+    catalyst: { type: 'string' },
+    sentiment: { type: 'string' },
+    confidence: { type: 'string' },
+    score: { type: 'string' },
+    link: { type: 'string' },
+    'published-at': { type: 'string' },
+    metadata: { type: 'string' },
+  },
+  async run(flags) {
+    const config = loadConfig(flags);
+    let body: unknown;
+    if (flags.file !== undefined) {
+      const text = readFileSync(flags.file === '-' ? 0 : (flags.file as string), 'utf8');
+      try {
+        body = JSON.parse(text);
+      } catch (err) {
+        throw new UsageError(`${flags.file === '-' ? 'stdin' : flags.file} is not JSON: ${(err as Error).message}`);
+      }
+    } else body = fromFlags(flags);
+    const batch = Array.isArray(body);
+    const res = await fetch(`${serverUrl(config, flags)}/signals${batch ? '/batch' : ''}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token(flags)}` },
+      body: JSON.stringify(batch ? { signals: body } : body),
+    });
+    const text = await res.text();
+    process.stdout.write(`${text.trim()}\n`);
+    if (!res.ok) {
+      const retry = res.headers.get('retry-after');
+      process.stderr.write(`not stored: HTTP ${res.status}${retry ? `, retry after ${retry} s with the same id` : ''}\n`);
+      return 1;
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,143 @@
+// One typed, validated configuration from flags and env (flags win). Every command reads it the same
+// way, so `--data-dir` picks the store for serve, tokens and migrate alike. Embedded defaults: a
+// SQLite file under the data directory, the in-process bus, port 8000.
+import { resolve } from 'node:path';
+
+export type Role = 'all' | 'api' | 'gateway' | 'pipeline';
+export const ROLES: readonly Role[] = ['all', 'api', 'gateway', 'pipeline'];
+
+export interface Config {
+  role: Role;
+  host: string;
+  port: number;
+  dataDir: string;
+  /** PostgreSQL when set, else SQLite at `${dataDir}/catalyst.db`. */
+  databaseUrl: string | undefined;
+  /** Redis Streams bus and Redis rate limits when set, else in-process. */
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  tls: { cert: string; key: string } | undefined;
+  logLevel: string;
+  sentryDsn: string | undefined;
+  /** Serve /metrics on this separate port too (and keep it off the public one when set). */
+  metricsPort: number | undefined;
+  shutdownGraceMs: number;
+  api: {
+    bodyLimitBytes: number;
+    batchBodyLimitBytes: number;
+    maxBatch: number;
+  };
+  gateway: {
+    authTimeoutMs: number;
+    heartbeatMs: number;
+    /** A session whose unsent bytes pass this is closed 4408 (invariant 4). */
+    sendBufferBytes: number;
+    maxFrameBytes: number;
+    /** Consecutive bad messages before closing 4400. */
+    maxBadMessages: number;
+    revocationPollMs: number;
+    /** How often the live feed checks the store for signals the bus did not bring. */
+    catchUpMs: number;
+    replayPageSize: number;
+  };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+export type Flags = Record<string, string | boolean | undefined>;
+
+interface Source {
+  flags: Flags;
+  env: Env;
+}
+
+/** Reads a setting: flag first, then env; returns [value, where it came from] for error messages. */
+function pick(src: Source, flag: string | undefined, env: string | undefined): [string, string] | undefined {
+  if (flag !== undefined) {
+    const v = src.flags[flag];
+    if (v !== undefined && v !== false) return [String(v), `--${flag}`];
+  }
+  if (env !== undefined) {
+    const v = src.env[env];
+    if (v !== undefined && v !== '') return [v, env];
+  }
+  return undefined;
+}
+
+function integer(src: Source, flag: string | undefined, env: string, def: number, min: number, max: number): number {
+  const got = pick(src, flag, env);
+  if (!got) return def;
+  const [raw, name] = got;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function url(src: Source, flag: string | undefined, env: string, protocols: string[]): string | undefined {
+  const got = pick(src, flag, env);
+  if (!got) return undefined;
+  const [raw, name] = got;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL such as ${protocols[0]}//host:port, got "${redact(raw)}"`);
+  }
+  if (!protocols.includes(u.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${u.protocol}"`);
+  }
+  return raw;
+}
+
+/** Never echo a password back into logs or terminals. */
+function redact(raw: string): string {
+  return raw.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
+  const src = { flags, env };
+  const role = (pick(src, 'role', 'CATALYST_ROLE')?.[0] ?? 'all') as Role;
+  if (!ROLES.includes(role)) throw new ConfigError(`role must be one of ${ROLES.join(', ')}, got "${role}"`);
+  const cert = pick(src, 'tls-cert', 'CATALYST_TLS_CERT')?.[0];
+  const key = pick(src, 'tls-key', 'CATALYST_TLS_KEY')?.[0];
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError('TLS needs both --tls-cert/CATALYST_TLS_CERT and --tls-key/CATALYST_TLS_KEY');
+  }
+  const logLevel = pick(src, 'log-level', 'LOG_LEVEL')?.[0] ?? 'info';
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')}, got "${logLevel}"`);
+  const metricsPortRaw = pick(src, 'metrics-port', 'CATALYST_METRICS_PORT');
+  return {
+    role,
+    host: pick(src, 'host', 'HOST')?.[0] ?? '127.0.0.1',
+    port: integer(src, 'port', 'PORT', 8000, 0, 65535),
+    dataDir: resolve(pick(src, 'data-dir', 'CATALYST_DATA_DIR')?.[0] ?? 'data'),
+    databaseUrl: url(src, 'database-url', 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(src, 'redis-url', 'REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: pick(src, undefined, 'CATALYST_REDIS_PREFIX')?.[0] ?? 'catalyst',
+    tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+    logLevel,
+    sentryDsn: url(src, undefined, 'SENTRY_DSN', ['http:', 'https:']),
+    metricsPort: metricsPortRaw ? integer(src, 'metrics-port', 'CATALYST_METRICS_PORT', 0, 0, 65535) : undefined,
+    shutdownGraceMs: integer(src, undefined, 'CATALYST_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    api: {
+      bodyLimitBytes: integer(src, undefined, 'CATALYST_BODY_LIMIT_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
+      batchBodyLimitBytes: integer(src, undefined, 'CATALYST_BATCH_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+      maxBatch: integer(src, undefined, 'CATALYST_MAX_BATCH', 1000, 1, 1000),
+    },
+    gateway: {
+      authTimeoutMs: integer(src, undefined, 'CATALYST_AUTH_TIMEOUT_MS', 5000, 100, 60_000),
+      heartbeatMs: integer(src, undefined, 'CATALYST_HEARTBEAT_MS', 15_000, 100, 300_000),
+      sendBufferBytes: integer(src, undefined, 'CATALYST_SEND_BUFFER_BYTES', 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+      maxFrameBytes: integer(src, undefined, 'CATALYST_MAX_FRAME_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+      maxBadMessages: integer(src, undefined, 'CATALYST_MAX_BAD_MESSAGES', 10, 1, 1000),
+      revocationPollMs: integer(src, undefined, 'CATALYST_REVOCATION_POLL_MS', 500, 50, 60_000),
+      catchUpMs: integer(src, undefined, 'CATALYST_CATCH_UP_MS', 1000, 50, 60_000),
+      replayPageSize: integer(src, undefined, 'CATALYST_REPLAY_PAGE_SIZE', 500, 1, 1000),
+    },
+  };
+}

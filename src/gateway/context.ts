@@ -1,0 +1,38 @@
+// What a Session needs from the node: shared state and policy, passed in rather than reached for.
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/tokens.js';
+import type { Config } from '../config.js';
+import type { SignalFilter } from '../domain/filter.js';
+import type { Signal } from '../domain/signal.js';
+import type { Guard } from '../resilience/guard.js';
+import type { EventStore } from '../store/event-store.js';
+import type { TokenStore } from '../store/token-store.js';
+import type { LiveFeed } from './live-feed.js';
+import type { Session } from './session.js';
+
+export interface GatewayEvents {
+  onOpened?(session: Session): void;
+  onClosed?(session: Session, code: number): void;
+  onMessageSent?(count: number): void;
+  onSlowConsumer?(session: Session): void;
+  onReplay?(count: number): void;
+  /** A signal frame was handed to the socket (for publish-to-send latency). */
+  onDelivered?(signal: Signal): void;
+}
+
+export interface GatewayContext {
+  readonly config: Config['gateway'];
+  readonly store: EventStore;
+  readonly tokens: TokenStore;
+  readonly storeGuard: Guard;
+  readonly feed: LiveFeed;
+  readonly epoch: string;
+  readonly log: Logger;
+  readonly events: GatewayEvents;
+  attach(session: Session): void;
+  detach(session: Session): void;
+  subscribe(session: Session, filter: SignalFilter): void;
+  unsubscribe(session: Session): void;
+  allowConnect(session: Session, principal: Principal): Promise<boolean>;
+  allowMessage(session: Session): Promise<boolean>;
+}

@@ -1,0 +1,59 @@
+// Client -> server messages: parsing and validation. Anything malformed becomes a CatalystError the
+// session answers with an `error` message (the connection stays open until too many in a row).
+import { CatalystError } from '../domain/errors.js';
+import { parseFilter, type SignalFilter } from '../domain/filter.js';
+
+export type ClientMessage =
+  | { type: 'auth'; token: string }
+  | { type: 'subscribe'; filters: SignalFilter; since_seq?: number; epoch?: string }
+  | { type: 'unsubscribe' }
+  | { type: 'ping'; ts?: unknown };
+
+const invalid = (message: string, field?: string) =>
+  new CatalystError('invalid_request', message, field === undefined ? {} : { field });
+
+/** A frame is one message or an array of them. */
+export function parseFrame(text: string): unknown[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw invalid('frame is not valid JSON');
+  }
+  const list = Array.isArray(data) ? data : [data];
+  if (list.length === 0 || list.length > 100) throw invalid('a frame holds 1 to 100 messages');
+  return list;
+}
+
+export function parseClientMessage(raw: unknown): ClientMessage {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('a message must be a JSON object');
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'auth':
+      if (typeof m.token !== 'string' || m.token.length === 0) throw invalid('auth needs a token', 'token');
+      return { type: 'auth', token: m.token };
+    case 'subscribe': {
+      const msg: ClientMessage = { type: 'subscribe', filters: parseFilter(m.filters) };
+      if (m.since_seq !== undefined && m.since_seq !== null) {
+        if (typeof m.since_seq !== 'number' || !Number.isSafeInteger(m.since_seq) || m.since_seq < 0) {
+          throw invalid('since_seq must be a non-negative integer', 'since_seq');
+        }
+        msg.since_seq = m.since_seq;
+      }
+      if (m.epoch !== undefined && m.epoch !== null) {
+        if (typeof m.epoch !== 'string') throw invalid('epoch must be a string', 'epoch');
+        msg.epoch = m.epoch;
+      }
+      return msg;
+    }
+    case 'unsubscribe':
+      return { type: 'unsubscribe' };
+    case 'ping':
+      return { type: 'ping', ts: m.ts };
+    default:
+      throw invalid(
+        typeof m.type === 'string' ? `unknown message type "${m.type.slice(0, 40)}"` : 'a message needs a "type"',
+        'type',
+      );
+  }
+}

@@ -1,0 +1,271 @@
+// One WebSocket subscriber: auth, subscribe (replay then live), heartbeats and backpressure.
+//
+// Exactly once and in order: `position` is the seq up to which this session has seen the stream.
+// Replay reads the store in pages up to the LiveFeed's position; once it has caught up (checked
+// synchronously, so no feed delivery can slip between), the session turns live, and live signals
+// are only taken when seq > position. Signals that arrive during replay are not buffered: they are
+// committed, so the replay reads them from the store.
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import { authenticate, hasScope, type Principal } from '../auth/tokens.js';
+import { CatalystError, CloseCodes, type CloseCode } from '../domain/errors.js';
+import { matches, type SignalFilter } from '../domain/filter.js';
+import type { Signal } from '../domain/signal.js';
+import type { GatewayContext } from './context.js';
+import { type ClientMessage, parseClientMessage, parseFrame } from './messages.js';
+
+type Mode = 'unauthenticated' | 'idle' | 'replaying' | 'live' | 'closing';
+
+export class Session {
+  readonly id = randomUUID();
+  readonly clientId: string;
+  readonly remoteAddress: string;
+  principal: Principal | undefined;
+  filter: SignalFilter = {};
+  mode: Mode = 'unauthenticated';
+  position = 0;
+  lastSentAt = Date.now();
+  private badMessages = 0;
+  /** Bumped by every subscribe, so a superseded replay stops. */
+  private generation = 0;
+  private authTimer: NodeJS.Timeout | undefined;
+  private authenticating = false;
+
+  constructor(
+    private readonly ctx: GatewayContext,
+    readonly ws: WebSocket,
+    private readonly socket: Socket,
+    clientId: string | undefined,
+    authorization: string | undefined,
+  ) {
+    this.clientId = clientId ?? randomUUID();
+    this.remoteAddress = socket.remoteAddress ?? '';
+    ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+    ws.on('close', (code) => this.onClosed(code));
+    ws.on('error', (err) => ctx.log.debug({ err, session_id: this.id }, 'websocket error'));
+    if (authorization !== undefined) void this.authenticate(authorization);
+    else {
+      this.authTimer = setTimeout(
+        () => this.close(CloseCodes.unauthorized, 'auth timeout'),
+        ctx.config.authTimeoutMs,
+      );
+    }
+  }
+
+  get bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  /** Called by the gateway for every signal the feed hands out that this session's index entry matches. */
+  offer(signal: Signal): void {
+    if (this.mode !== 'live' || signal.seq <= this.position) return;
+    this.position = signal.seq;
+    if (!matches(this.filter, signal)) return;
+    this.send({ type: 'signal', seq: signal.seq, signal });
+    this.ctx.events.onDelivered?.(signal);
+  }
+
+  heartbeat(now: number): void {
+    if (this.mode === 'unauthenticated' || this.mode === 'closing') return;
+    if (now - this.lastSentAt < this.ctx.config.heartbeatMs) return;
+    this.send({ type: 'heartbeat', last_seq: this.streamPosition(), ts: now });
+  }
+
+  /** Where this session stands in the stream: everything matching up to here has been sent. */
+  private streamPosition(): number {
+    return this.mode === 'live' ? this.ctx.feed.lastSeq : this.position;
+  }
+
+  close(code: CloseCode, reason: string): void {
+    if (this.mode === 'closing') return;
+    this.mode = 'closing';
+    this.ctx.detach(this);
+    clearTimeout(this.authTimer);
+    this.ws.close(code, reason);
+    // A peer that stopped reading never acknowledges the close: do not hold its memory for long.
+    setTimeout(() => this.ws.terminate(), 5000).unref();
+  }
+
+  private send(msg: object | object[]): void {
+    if (this.mode === 'closing') return;
+    this.ws.send(JSON.stringify(msg));
+    this.lastSentAt = Date.now();
+    this.ctx.events.onMessageSent?.(Array.isArray(msg) ? msg.length : 1);
+    if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) {
+      this.ctx.events.onSlowConsumer?.(this);
+      this.close(CloseCodes.slow_consumer, 'slow consumer: resume with since_seq');
+    }
+  }
+
+  private sendError(err: CatalystError): void {
+    const body: Record<string, unknown> = { type: 'error', code: err.code, message: err.message };
+    if (err.field !== undefined) body.field = err.field;
+    this.send(body);
+  }
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    if (this.mode === 'closing') return;
+    let messages: unknown[];
+    try {
+      if (isBinary) throw new CatalystError('invalid_request', 'binary frames are not supported; send JSON text');
+      messages = parseFrame(data.toString('utf8'));
+    } catch (err) {
+      return this.badMessage(err);
+    }
+    const allowed = this.ctx.allowMessage(this);
+    void allowed.then((ok) => {
+      if (!ok) return this.close(CloseCodes.rate_limited, 'too many messages');
+      for (const raw of messages) {
+        if (this.mode === 'closing') return;
+        let msg: ClientMessage;
+        try {
+          msg = parseClientMessage(raw);
+        } catch (err) {
+          this.badMessage(err);
+          continue;
+        }
+        this.badMessages = 0;
+        this.handle(msg);
+      }
+    });
+  }
+
+  private badMessage(err: unknown): void {
+    if (!(err instanceof CatalystError)) throw err;
+    this.badMessages += 1;
+    this.sendError(err);
+    if (this.badMessages >= this.ctx.config.maxBadMessages) this.close(CloseCodes.bad_message, 'too many bad messages');
+  }
+
+  private handle(msg: ClientMessage): void {
+    if (msg.type === 'ping') {
+      this.send({ type: 'pong', ts: msg.ts, last_seq: this.streamPosition() });
+      return;
+    }
+    if (msg.type === 'auth') {
+      if (this.principal || this.authenticating) {
+        this.sendError(new CatalystError('invalid_request', 'already authenticated', { field: 'type' }));
+        return;
+      }
+      void this.authenticate(msg.token);
+      return;
+    }
+    if (!this.principal) {
+      this.close(CloseCodes.unauthorized, 'authenticate first');
+      return;
+    }
+    if (msg.type === 'unsubscribe') {
+      this.generation += 1;
+      this.mode = 'idle';
+      this.ctx.unsubscribe(this);
+      this.send({ type: 'unsubscribed' });
+      return;
+    }
+    void this.subscribe(msg.filters, msg.since_seq, msg.epoch);
+  }
+
+  private async authenticate(token: string): Promise<void> {
+    this.authenticating = true;
+    clearTimeout(this.authTimer);
+    let principal: Principal | undefined;
+    try {
+      principal = await this.ctx.storeGuard.call(() => authenticate(this.ctx.tokens, token), { idempotent: true });
+    } catch (err) {
+      this.ctx.log.warn({ err, session_id: this.id }, 'token lookup failed');
+      return this.close(CloseCodes.try_again_later, 'store unavailable, try again later');
+    }
+    if (this.mode === 'closing') return;
+    if (!principal) return this.close(CloseCodes.unauthorized, 'invalid or revoked token');
+    if (!hasScope(principal, 'subscribe')) return this.close(CloseCodes.forbidden, 'token lacks the subscribe scope');
+    if (!(await this.ctx.allowConnect(this, principal))) return this.close(CloseCodes.rate_limited, 'too many connects');
+    this.principal = principal;
+    this.mode = 'idle';
+    this.ctx.attach(this);
+    this.send({
+      type: 'welcome',
+      client_id: this.clientId,
+      session_id: this.id,
+      epoch: this.ctx.epoch,
+      last_seq: this.ctx.feed.lastSeq,
+      heartbeat_ms: this.ctx.config.heartbeatMs,
+    });
+  }
+
+  private async subscribe(filter: SignalFilter, sinceSeq: number | undefined, epoch: string | undefined) {
+    const generation = ++this.generation;
+    this.filter = filter;
+    this.ctx.subscribe(this, filter);
+    const head = this.ctx.feed.lastSeq;
+    if (sinceSeq === undefined) {
+      this.position = head;
+      this.mode = 'live';
+      this.send({ type: 'subscribed', filters: filter, replay: { from_seq: head + 1, to_seq: head, count: 0 } });
+      return;
+    }
+    if ((epoch !== undefined && epoch !== this.ctx.epoch) || sinceSeq > head) {
+      // The client's position belongs to another history (or a future this store never had).
+      this.mode = 'idle';
+      this.ctx.unsubscribe(this);
+      this.send({ type: 'reset', epoch: this.ctx.epoch, last_seq: head });
+      return;
+    }
+    this.mode = 'replaying';
+    this.position = sinceSeq;
+    try {
+      const count = await this.ctx.storeGuard.call(
+        (sig) => this.ctx.store.count({ afterSeq: sinceSeq, uptoSeq: head, filter }, sig),
+        { idempotent: true },
+      );
+      if (this.superseded(generation)) return;
+      this.send({ type: 'subscribed', filters: filter, replay: { from_seq: sinceSeq + 1, to_seq: head, count } });
+      this.ctx.events.onReplay?.(count);
+      await this.replay(generation);
+    } catch (err) {
+      if (generation !== this.generation) return;
+      this.ctx.log.warn({ err, session_id: this.id }, 'replay failed');
+      this.close(CloseCodes.try_again_later, 'replay failed, resume later');
+    }
+  }
+
+  /** A later subscribe, an unsubscribe or a close has taken over from this one. */
+  private superseded(generation: number): boolean {
+    return generation !== this.generation || this.mode === 'closing';
+  }
+
+  private async replay(generation: number): Promise<void> {
+    const page = this.ctx.config.replayPageSize;
+    for (;;) {
+      const upto = this.ctx.feed.lastSeq;
+      if (this.position >= upto) break;
+      const from = this.position;
+      const rows = await this.ctx.storeGuard.call(
+        (sig) => this.ctx.store.read({ afterSeq: from, uptoSeq: upto, limit: page, filter: this.filter }, sig),
+        { idempotent: true },
+      );
+      if (this.superseded(generation)) return;
+      if (rows.length > 0) this.send(rows.map((s) => ({ type: 'signal', seq: s.seq, signal: s })));
+      this.position = rows.length === page ? (rows[rows.length - 1] as Signal).seq : upto;
+      await this.waitForRoom();
+      if (this.superseded(generation)) return;
+    }
+    // Synchronous with the check above: the feed cannot advance between it and this switch.
+    this.mode = 'live';
+  }
+
+  /** Paces replay to the client's reading speed instead of filling memory. */
+  private async waitForRoom(): Promise<void> {
+    while (this.mode === 'replaying' && this.ws.bufferedAmount > this.ctx.config.sendBufferBytes / 2) {
+      await Promise.race([once(this.socket, 'drain'), once(this.ws, 'close')]);
+    }
+  }
+
+  private onClosed(code: number): void {
+    clearTimeout(this.authTimer);
+    this.generation += 1;
+    if (this.mode !== 'closing') this.ctx.detach(this);
+    this.mode = 'closing';
+    this.ctx.events.onClosed?.(this, code);
+  }
+}
