@@ -149,6 +149,51 @@ export function eventStoreConformance(name: string, factory: (t: TestContext) =>
       }
     });
 
+    withStore('a batch of 1000 is stored in one call with contiguous seqs and read back unchanged', async ({ store }) => {
+      await store.append([makeSignal()]);
+      const inputs = Array.from({ length: 1000 }, (_, i) =>
+        makeSignal({ ticker: `T${i % 7}`, score: i % 2 ? i / 10 : undefined, metadata: { i, tags: ['a', 'b'] } }),
+      );
+      const results = await store.append(inputs);
+      assert.deepEqual(
+        results.map((r) => (r.status === 'created' ? r.signal.seq : r.status)),
+        inputs.map((_, i) => i + 2),
+      );
+      const read = await store.read({ afterSeq: 1, limit: 1000 });
+      assert.deepEqual(
+        read,
+        results.map((r) => r.status === 'created' && r.signal),
+      );
+      assert.equal(await store.count({ afterSeq: 0, filter: { tickers: ['T3'] } }), 143);
+    });
+
+    withStore('the same ids appended at once through several handles are created once', async ({ store, reopen }) => {
+      const handles = [store, await reopen(), await reopen()];
+      try {
+        const shared = Array.from({ length: 20 }, () => makeSignal());
+        // Every handle appends the same ids, each in a different order and in several calls.
+        const outcomes = (
+          await Promise.all(
+            handles.map(async (h, k) => {
+              const mine = k % 2 ? [...shared].reverse() : shared;
+              const results = [];
+              for (let i = 0; i < mine.length; i += 5) results.push(...(await h.append(mine.slice(i, i + 5))));
+              return results;
+            }),
+          )
+        ).flat();
+        const created = outcomes.filter((r) => r.status === 'created');
+        assert.equal(created.length, shared.length, 'each id created by exactly one call');
+        assert.equal(outcomes.filter((r) => r.status === 'duplicate').length, shared.length * (handles.length - 1));
+        assert.equal(await store.lastSeq(), shared.length);
+        const stored = await store.read({ afterSeq: 0, limit: 100 });
+        assert.deepEqual(stored.map((s) => s.id).sort(), shared.map((s) => s.id).sort());
+      } finally {
+        await handles[1]!.close();
+        await handles[2]!.close();
+      }
+    });
+
     withStore('tokens: create, find by hash, list, conflict on name, revoke', async ({ store }) => {
       const rec = await store.createToken('bot', 'hash-1', ['subscribe', 'publish']);
       assert.deepEqual(rec.scopes, ['subscribe', 'publish']);

@@ -6,27 +6,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CatalystError } from '../../domain/errors.js';
-import { type Signal, type SignalInput, storedSignal } from '../../domain/signal.js';
-import { contentHash } from '../content-hash.js';
+import type { Signal, SignalInput } from '../../domain/signal.js';
+import { planAppend, type StoredIdentity, signalFromBody } from '../append-plan.js';
 import type { AppendResult, EventStore, ReadQuery } from '../event-store.js';
 import { buildWhere } from '../sql-filter.js';
+import { type TokenRow, tokenRecord, tokenWithHash } from '../token-row.js';
 import type { Scope, TokenRecord, TokenStore } from '../token-store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-
-interface TokenRow {
-  name: string;
-  hash: string;
-  scopes: string;
-  created_at: string;
-  revoked_at: string | null;
-}
-
-const tokenRecord = (r: TokenRow): TokenRecord => ({
-  name: r.name,
-  scopes: r.scopes.split(',') as Scope[],
-  created_at: r.created_at,
-  revoked_at: r.revoked_at,
-});
 
 export class SqliteStore implements EventStore, TokenStore {
   readonly kind = 'sqlite';
@@ -82,23 +68,14 @@ export class SqliteStore implements EventStore, TokenStore {
     );
     const bump = this.stmt("UPDATE sequence SET value = value + ? WHERE name = 'signals' RETURNING value");
     const run = this.db.transaction((batch: SignalInput[]): AppendResult[] => {
+      const stored = new Map<string, StoredIdentity>();
+      for (const id of new Set(batch.map((s) => s.id))) {
+        const row = findById.get(id) as StoredIdentity | undefined;
+        if (row) stored.set(id, row);
+      }
       const createdAt = new Date().toISOString();
-      const results: AppendResult[] = [];
-      let created = 0;
-      const last = (bump.get(0) as { value: number }).value;
-      for (const input of batch) {
-        const hash = contentHash(input);
-        const existing = findById.get(input.id) as { seq: number; content_hash: string; body: string } | undefined;
-        if (existing) {
-          results.push(
-            existing.content_hash === hash
-              ? { status: 'duplicate', signal: JSON.parse(existing.body) as Signal }
-              : { status: 'conflict', id: input.id, seq: existing.seq },
-          );
-          continue;
-        }
-        created += 1;
-        const signal = storedSignal(input, last + created, createdAt);
+      const plan = planAppend(batch, stored, (bump.get(0) as { value: number }).value, createdAt);
+      for (const { signal, content_hash } of plan.rows) {
         insert.run(
           signal.seq,
           signal.id,
@@ -108,14 +85,13 @@ export class SqliteStore implements EventStore, TokenStore {
           signal.confidence,
           signal.sentiment,
           signal.score ?? null,
-          hash,
+          content_hash,
           JSON.stringify(signal),
           createdAt,
         );
-        results.push({ status: 'created', signal });
       }
-      if (created > 0) bump.get(created);
-      return results;
+      if (plan.rows.length > 0) bump.get(plan.rows.length);
+      return plan.results;
     });
     return run.immediate(inputs);
   }
@@ -126,7 +102,7 @@ export class SqliteStore implements EventStore, TokenStore {
       ...where.params,
       q.limit,
     ) as { body: string }[];
-    return rows.map((r) => JSON.parse(r.body) as Signal);
+    return rows.map((r) => signalFromBody(r.body));
   }
 
   async count(q: Omit<ReadQuery, 'limit'>): Promise<number> {
@@ -136,7 +112,7 @@ export class SqliteStore implements EventStore, TokenStore {
 
   async get(seq: number): Promise<Signal | undefined> {
     const row = this.stmt('SELECT body FROM signals WHERE seq = ?').get(seq) as { body: string } | undefined;
-    return row ? (JSON.parse(row.body) as Signal) : undefined;
+    return row ? signalFromBody(row.body) : undefined;
   }
 
   async lastSeq(): Promise<number> {
@@ -167,7 +143,7 @@ export class SqliteStore implements EventStore, TokenStore {
 
   async findTokenByHash(hash: string): Promise<(TokenRecord & { hash: string }) | undefined> {
     const row = this.stmt('SELECT * FROM tokens WHERE hash = ?').get(hash) as TokenRow | undefined;
-    return row ? { ...tokenRecord(row), hash: row.hash } : undefined;
+    return row ? tokenWithHash(row) : undefined;
   }
 
   async listTokens(): Promise<TokenRecord[]> {
