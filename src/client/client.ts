@@ -362,7 +362,11 @@ export class CatalystClient extends EventEmitter<ClientEvents> {
 
   private onWelcome(conn: Connection, m: WelcomeMessage): void {
     conn.welcome = m;
-    if (this.epoch === undefined) {
+    if (this.epoch === '') {
+      // A position given as a bare seq (`catalyst subscribe --since-seq N`) names no history: it
+      // belongs to whatever history this server serves, so adopt its epoch and keep the seq.
+      this.epoch = m.epoch;
+    } else if (this.epoch === undefined) {
       // A first connection without a saved position starts at the stream's head; naming that seq
       // in the subscribe leaves no window between welcome and subscribe in which a signal is lost.
       this.epoch = m.epoch;
