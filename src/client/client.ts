@@ -147,7 +147,7 @@ export class CatalystClient extends EventEmitter<ClientEvents> {
    */
   signals(): AsyncIterableIterator<Signal> {
     if (this.queue) throw new Error('signals() is already being iterated; one iterator per client');
-    const queue = new SignalQueue<Signal>(this.highWaterMark, Math.floor(this.highWaterMark / 2), {
+    const queue = new SignalQueue<Signal>(this.highWaterMark, {
       onDeliver: (s) => this.deliver(s),
       onDrain: () => this.onDrain(),
       onReturn: () => void this.close(),
@@ -280,7 +280,7 @@ export class CatalystClient extends EventEmitter<ClientEvents> {
     if (this.closed) return; // a listener closed the client
     this.state = 'waiting';
     this.reconnectTimer = this.clock.setTimeout(() => {
-      if (this.queue?.isFull) this.reconnectOnDrain = true;
+      if (this.queue?.isBackedUp) this.reconnectOnDrain = true;
       else this.open();
     }, delayMs);
   }
@@ -418,14 +418,14 @@ export class CatalystClient extends EventEmitter<ClientEvents> {
       return;
     }
     if (!this.queue.push(signal)) {
-      // ws may emit messages it had already read after pause(): rather than buffer past the mark,
-      // drop this connection and resume from the last queued seq once the consumer catches up.
+      // ws emits what it had already read even after pause(); when that overruns the headroom, drop
+      // the connection and resume from the last queued seq once the consumer catches up.
       conn.shed = true;
       this.drop(conn, 'client queue full');
       return;
     }
     this.receivedSeq = m.seq;
-    if (this.queue.isFull && !conn.ws.isPaused) {
+    if (this.queue.isBackedUp && !conn.ws.isPaused) {
       // Stop reading: TCP pushes back to the server, whose slow-consumer policy (close 4408) decides.
       conn.ws.pause();
       this.clock.clearTimeout(this.watchdogTimer); // silence is ours now, not the server's

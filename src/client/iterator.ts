@@ -1,11 +1,13 @@
 // The pull side of the client: a bounded queue read through an async iterator. The queue never holds
-// more than `highWaterMark` items; the client pauses the socket when it is full (see client.ts), so a
-// slow consumer pushes back on the server instead of growing this process's memory.
+// more than `highWaterMark` items. The client pauses the socket once it is half full (see client.ts),
+// so a slow consumer pushes back on the server instead of growing this process's memory; the other
+// half is headroom for the frames ws had already read when the pause took effect, which it still
+// emits.
 
 export interface QueueHooks<T> {
   /** Called as an item is handed to the consumer: the moment it counts as delivered. */
   onDeliver(item: T): void;
-  /** Called when the queue has drained to the low-water mark after being full. */
+  /** Called when the queue has drained to the resume mark after reaching the pause mark. */
   onDrain(): void;
   /** Called when the consumer stops early (`break` out of `for await`). */
   onReturn(): void;
@@ -16,21 +18,27 @@ export class SignalQueue<T> implements AsyncIterableIterator<T> {
   private waiter: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   private ended = false;
   private error: unknown;
-  private full = false;
+  private backedUp = false;
+  /** At this length the producer should stop reading... */
+  readonly pauseMark: number;
+  /** ...and at this one start again. */
+  readonly resumeMark: number;
 
   constructor(
     readonly highWaterMark: number,
-    readonly lowWaterMark: number,
     private readonly hooks: QueueHooks<T>,
-  ) {}
+  ) {
+    this.pauseMark = Math.ceil(highWaterMark / 2);
+    this.resumeMark = Math.floor(highWaterMark / 4);
+  }
 
   get length(): number {
     return this.items.length;
   }
 
-  /** True once the queue holds `highWaterMark` items, until it drains to `lowWaterMark`. */
-  get isFull(): boolean {
-    return this.full;
+  /** True from reaching the pause mark until draining to the resume mark. */
+  get isBackedUp(): boolean {
+    return this.backedUp;
   }
 
   /** Adds an item; false (item not taken) when the queue is at its high-water mark or has ended. */
@@ -45,17 +53,14 @@ export class SignalQueue<T> implements AsyncIterableIterator<T> {
     }
     if (this.items.length >= this.highWaterMark) return false;
     this.items.push(item);
-    if (this.items.length >= this.highWaterMark) this.full = true;
+    if (this.items.length >= this.pauseMark) this.backedUp = true;
     return true;
   }
 
-  /** Drops what is queued (its history was reset); a full queue counts as drained. */
+  /** Drops what is queued (its history was reset). */
   clear(): void {
     this.items.length = 0;
-    if (this.full) {
-      this.full = false;
-      this.hooks.onDrain();
-    }
+    this.drained();
   }
 
   /**
@@ -76,10 +81,7 @@ export class SignalQueue<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T>> {
     const item = this.items.shift();
     if (item !== undefined) {
-      if (this.full && this.items.length <= this.lowWaterMark) {
-        this.full = false;
-        this.hooks.onDrain();
-      }
+      if (this.items.length <= this.resumeMark) this.drained();
       this.hooks.onDeliver(item);
       return Promise.resolve({ value: item, done: false });
     }
@@ -97,6 +99,12 @@ export class SignalQueue<T> implements AsyncIterableIterator<T> {
 
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     return this;
+  }
+
+  private drained(): void {
+    if (!this.backedUp) return;
+    this.backedUp = false;
+    this.hooks.onDrain();
   }
 
   private settle(w: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }): void {

@@ -44,7 +44,10 @@ export interface CatalystClientOptions {
    * new history from its start. Either way a 'reset' event is emitted first.
    */
   onEpochChange?: EpochChangePolicy;
-  /** Most signals the `signals()` iterator buffers before the socket is paused. Default 1000. */
+  /**
+   * Most signals the `signals()` iterator buffers. Reading pauses at half of it and resumes at a
+   * quarter; past it the connection is dropped and resumed later. Default 1000.
+   */
   highWaterMark?: number;
   random?: () => number;
   clock?: Clock;

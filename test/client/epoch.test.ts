@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { waitFor, withDeadline } from '../support/wait.js';
+import type { FakeServerOptions } from './support/fake-server.js';
 import { range, seqs, setup } from './support/harness.js';
+
+/** A server whose retained history starts at `oldest`: an older since_seq is answered with a reset. */
+function retainedFrom(oldest: number, lastSeq: number): FakeServerOptions['onMessage'] {
+  return (session, m) => {
+    if (m.type !== 'subscribe' || (m.since_seq ?? 0) >= oldest) return false;
+    session.send({ type: 'reset', epoch: 'epoch-1', last_seq: lastSeq });
+    return true;
+  };
+}
 
 describe('client: epochs and resets', () => {
   it('on a new epoch emits reset and, by default, continues live from the new head', async (t) => {
@@ -50,14 +60,7 @@ describe('client: epochs and resets', () => {
   it('follows a server reset message: emits reset and subscribes again from its last_seq', async (t) => {
     const { server, client, seen } = await setup(
       t,
-      {
-        // Retained history starts at 100: an older position gets a reset instead of a replay.
-        onMessage: (session, m) => {
-          if (m.type !== 'subscribe' || (m.since_seq ?? 0) >= 100) return false;
-          session.send({ type: 'reset', epoch: 'epoch-1', last_seq: 120 });
-          return true;
-        },
-      },
+      { onMessage: retainedFrom(100, 120) },
       { position: { epoch: 'epoch-1', seq: 7 } },
     );
     server.publish(120);
@@ -80,13 +83,7 @@ describe('client: epochs and resets', () => {
   it("does not loop when 'replay-all' asks for a history the server refuses", async (t) => {
     const { server, client, seen } = await setup(
       t,
-      {
-        onMessage: (session, m) => {
-          if (m.type !== 'subscribe' || (m.since_seq ?? 0) >= 50) return false;
-          session.send({ type: 'reset', epoch: 'epoch-1', last_seq: 60 });
-          return true;
-        },
-      },
+      { onMessage: retainedFrom(50, 60) },
       { position: { epoch: 'epoch-1', seq: 7 }, onEpochChange: 'replay-all' },
     );
     server.publish(60);

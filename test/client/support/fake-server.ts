@@ -43,6 +43,8 @@ export class FakeSession {
   filters: SignalFilter | undefined;
   closedWith: number | undefined;
   heartbeatsSent = 0;
+  /** The code the connection ended with, as this side saw it. */
+  endedWith: number | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -161,7 +163,10 @@ export class FakeCatalyst {
     const session = new FakeSession(ws, req.url ?? '', req.headers.authorization);
     this.sessions.push(session);
     ws.on('message', (data) => this.onMessage(session, JSON.parse(data.toString()) as ClientMessage));
-    ws.on('close', () => session.stopHeartbeats());
+    ws.on('close', (code) => {
+      session.endedWith = code;
+      session.stopHeartbeats();
+    });
     this.opts.onConnection?.(session);
     if (session.closedWith !== undefined || session.authorization === undefined) return;
     if (session.authorization === `Bearer ${this.token}`) this.welcome(session);
