@@ -24,8 +24,11 @@ for (const r of roots) {
 const selected = files.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 
 if (filters.length === 0) {
-  const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit' });
-  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  // Type-check everything, then build what `npm start` and the bin run.
+  for (const args of [['tsc', '-p', 'tsconfig.json', '--noEmit'], ['tsc', '-p', 'tsconfig.build.json']]) {
+    const r = spawnSync('npx', args, { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
 }
 const run = spawnSync(
   process.execPath,
