@@ -186,6 +186,11 @@ export class CatalystClient extends EventEmitter<ClientEvents> {
     return this.state === 'closed';
   }
 
+  /** Whether messages of this connection still count: it is current, open, and has shed nothing. */
+  private reading(conn: Connection): boolean {
+    return this.conn === conn && !conn.shed && !this.closed;
+  }
+
   // --- connection lifecycle ---------------------------------------------------------------------
 
   private endpoint(): string {
@@ -239,9 +244,10 @@ export class CatalystClient extends EventEmitter<ClientEvents> {
   }
 
   private onClose(conn: Connection, wsCode: number, wsReason: string): void {
+    if (this.conn !== conn) return; // only the current connection decides about reconnecting
     this.clock.clearTimeout(this.handshakeTimer);
     this.clock.clearTimeout(this.watchdogTimer);
-    if (this.conn === conn) this.conn = undefined;
+    this.conn = undefined;
     for (const [ts, p] of this.pings) {
       this.clock.clearTimeout(p.timer);
       p.reject(new Error('connection closed before the pong'));
@@ -310,7 +316,7 @@ export class CatalystClient extends EventEmitter<ClientEvents> {
   // --- frames -----------------------------------------------------------------------------------
 
   private onFrame(conn: Connection, text: string): void {
-    if (this.conn !== conn || conn.shed || this.state === 'closed') return;
+    if (!this.reading(conn)) return;
     let messages;
     try {
       messages = parseFrame(text);
@@ -322,7 +328,7 @@ export class CatalystClient extends EventEmitter<ClientEvents> {
     if (conn.welcome) this.armWatchdog(conn);
     for (const m of messages) {
       this.onMessage(conn, m as ServerMessage);
-      if (this.conn !== conn || conn.shed || this.closed) return;
+      if (!this.reading(conn)) return;
     }
   }
 
@@ -375,7 +381,7 @@ export class CatalystClient extends EventEmitter<ClientEvents> {
       this.startOver(m.epoch, m.last_seq, 'epoch_changed', false);
     }
     this.emit('welcome', m);
-    if (this.conn !== conn) return;
+    if (!this.reading(conn)) return; // a listener closed the client
     this.armWatchdog(conn);
     this.subscribe(conn);
   }
