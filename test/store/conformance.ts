@@ -1,9 +1,10 @@
 // The EventStore/TokenStore conformance suite: runs unchanged against every adapter. An adapter is
 // done when this passes.
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, type TestContext } from 'node:test';
 import type { EventStore } from '../../src/store/event-store.js';
 import type { TokenStore } from '../../src/store/token-store.js';
+import { fixtureTest } from '../support/fixture-test.js';
 import { makeSignal } from '../support/signals.js';
 
 export type Store = EventStore & TokenStore;
@@ -17,16 +18,7 @@ export interface StoreFixture {
 
 export function eventStoreConformance(name: string, factory: (t: TestContext) => Promise<StoreFixture | undefined>) {
   describe(`EventStore conformance: ${name}`, () => {
-    const withStore = (title: string, fn: (f: StoreFixture) => Promise<void>) =>
-      it(title, async (t) => {
-        const f = await factory(t);
-        if (!f) return;
-        try {
-          await fn(f);
-        } finally {
-          await f.cleanup();
-        }
-      });
+    const withStore = fixtureTest(factory);
 
     withStore('an empty store has last seq 0 and a stable epoch', async ({ store, reopen }) => {
       assert.equal(await store.lastSeq(), 0);

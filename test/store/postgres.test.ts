@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { freePort } from '../support/free-port.js';
 import { requirePostgres } from '../support/servers.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor, withDeadline } from '../support/wait.js';
@@ -129,7 +129,7 @@ describe('PostgresStore', () => {
   });
 
   it('an unreachable server fails every call fast with an Error', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const store = new PostgresStore({ url: `postgres://postgres@127.0.0.1:${port}/none`, connectTimeoutMs: 1000 });
     try {
       const started = Date.now();
@@ -142,12 +142,3 @@ describe('PostgresStore', () => {
     }
   });
 });
-
-/** A port nothing listens on: bound by us, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
