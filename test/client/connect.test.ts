@@ -118,4 +118,55 @@ describe('client: fatal refusals', () => {
       return e instanceof CatalystClientError && e.code === 4401 && /HTTP 401/.test(e.message);
     });
   });
+
+  it('ends on a subscribe the server refuses as invalid, instead of retrying it forever', async (t) => {
+    const { server, client } = await setup(t, {
+      onMessage: (session, m) => {
+        if (m.type !== 'subscribe') return false;
+        session.send({ type: 'error', code: 'invalid_request', message: 'unknown filter colour' });
+        return true;
+      },
+    });
+    await assert.rejects(
+      withDeadline(client.connect(), 'connect'),
+      (e: unknown) => e instanceof CatalystClientError && e.code === 'invalid_request' && e.fatal,
+    );
+    await waitFor(() => server.current!.endedWith, 'the client to close');
+    assert.equal(server.current!.endedWith, 1000);
+    assert.equal(server.sessions.length, 1);
+  });
+
+  it('reports a server error message after subscribing without ending', async (t) => {
+    const { server, client, seen } = await setup(t);
+    await withDeadline(client.connect(), 'connect');
+    server.current!.send({ type: 'error', code: 'rate_limited', message: 'slow down' });
+    await waitFor(() => seen.errors.length === 1, 'the error event');
+    assert.equal(seen.errors[0]?.fatal, false);
+    assert.equal(client.connected, true);
+  });
+});
+
+describe('client: closing', () => {
+  it('close() during the handshake rejects connect() and resolves', async (t) => {
+    const { server, client } = await setup(t, { onMessage: () => true }); // never answers auth
+    const connecting = client.connect();
+    await waitFor(() => server.current?.received.length === 1, 'the auth message');
+    const refused = assert.rejects(connecting, /closed/);
+    await withDeadline(client.close(), 'close');
+    await refused;
+  });
+
+  it('close() while waiting to reconnect cancels the reconnect', async (t) => {
+    const { server, client, seen } = await setup(
+      t,
+      {},
+      { reconnect: { minDelayMs: 60_000, maxDelayMs: 60_000 } },
+    );
+    await withDeadline(client.connect(), 'connect');
+    server.current!.close(1013);
+    await waitFor(() => seen.disconnected.length === 1, 'the disconnect');
+    assert.ok((seen.disconnected[0]?.delayMs ?? 0) >= 30_000);
+    await withDeadline(client.close(), 'close');
+    assert.equal(server.sessions.length, 1);
+  });
 });

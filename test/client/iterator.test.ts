@@ -116,4 +116,26 @@ describe('client: backpressure', () => {
     assert.deepEqual(seqs(got), range(1, 30));
     assert.equal(server.sessions[1]?.subscribes[0]?.since_seq, 10);
   });
+
+  it('suspends the heartbeat watchdog while reading is paused: the silence is its own', async (t) => {
+    const { server, client, seen } = await setup(
+      t,
+      { heartbeatMs: 20, heartbeats: true },
+      { highWaterMark: 8 },
+    );
+    const iterator = client.signals();
+    await withDeadline(client.connect(), 'connect');
+    server.publish(6);
+    await waitFor(() => client.paused, 'paused at the pause mark');
+    const session = server.current!;
+    const sent = session.heartbeatsSent;
+    await waitFor(
+      () => session.heartbeatsSent >= sent + 8,
+      'eight heartbeat periods (over three watchdog timeouts)',
+    );
+    assert.equal(seen.disconnected.length, 0);
+    assert.deepEqual(seqs(await take(iterator, 6)), range(1, 6));
+    await waitFor(() => !client.paused, 'reading resumed');
+    assert.equal(server.sessions.length, 1);
+  });
 });
