@@ -190,3 +190,11 @@ export function tryConnect(port: number): Promise<string> {
     s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
   });
 }
+
+/** The common setup: a fault proxy with one proxy "p" in front of `upstream` (an echo by default). */
+export async function proxied(t: Hooks, opts: FaultProxyOptions = {}, upstream?: Peer) {
+  const h = await startHarness(t, opts);
+  const up = upstream ?? (await echo(t));
+  const port = await h.proxy('p', up.port);
+  return { h, up, port };
+}
