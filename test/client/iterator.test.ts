@@ -120,7 +120,7 @@ describe('client: backpressure', () => {
   it('suspends the heartbeat watchdog while reading is paused: the silence is its own', async (t) => {
     const { server, client, seen } = await setup(
       t,
-      { heartbeatMs: 20, heartbeats: true },
+      { heartbeatMs: 40, heartbeats: true },
       { highWaterMark: 8 },
     );
     const iterator = client.signals();
