@@ -3,9 +3,11 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { EventStore } from './event-store.js';
+import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { TokenStore } from './token-store.js';
 
 export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<EventStore & TokenStore> {
+  if (config.databaseUrl) return new PostgresStore({ url: config.databaseUrl, applicationName: 'catalyst' });
   return new SqliteStore(join(config.dataDir, 'catalyst.db'));
 }
