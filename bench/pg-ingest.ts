@@ -14,14 +14,19 @@ async function run(batch: number, writers: number, total: number): Promise<numbe
   try {
     await stores[0]!.migrate();
     const perWriter = Math.ceil(total / writers / batch);
-    const batches = stores.map(() => Array.from({ length: perWriter }, () => Array.from({ length: batch }, () => makeSignal())));
+    const batches = stores.map(() =>
+      Array.from({ length: perWriter }, () => Array.from({ length: batch }, () => makeSignal())),
+    );
     const started = process.hrtime.bigint();
-    await Promise.all(stores.map(async (s, w) => {
-      for (const b of batches[w]!) await s.append(b);
-    }));
+    await Promise.all(
+      stores.map(async (s, w) => {
+        for (const b of batches[w]!) await s.append(b);
+      }),
+    );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const stored = await stores[0]!.lastSeq();
-    if (stored !== perWriter * batch * writers) throw new Error(`stored ${stored}, expected ${perWriter * batch * writers}`);
+    if (stored !== perWriter * batch * writers)
+      throw new Error(`stored ${stored}, expected ${perWriter * batch * writers}`);
     return stored / seconds;
   } finally {
     await Promise.all(stores.map((s) => s.close()));
@@ -36,7 +41,11 @@ for (const batch of [1, 100, 1000]) {
     // A batch of 1 costs one commit (one WAL flush) per signal: a smaller run says as much.
     const perSecond = await run(batch, writers, batch === 1 ? Math.ceil(signalsPerRun / 10) : signalsPerRun);
     console.log(
-      `${String(batch).padStart(5)}  ${String(writers).padStart(7)}  ${Math.round(perSecond).toString().padStart(9)}  ${Math.round(perSecond / batch).toString().padStart(9)}`,
+      `${String(batch).padStart(5)}  ${String(writers).padStart(7)}  ${Math.round(perSecond).toString().padStart(9)}  ${Math.round(
+        perSecond / batch,
+      )
+        .toString()
+        .padStart(9)}`,
     );
   }
 }

@@ -19,4 +19,7 @@ export const tokenRecord = (r: TokenRow): TokenRecord => ({
   revoked_at: r.revoked_at === null ? null : iso(r.revoked_at),
 });
 
-export const tokenWithHash = (r: TokenRow): TokenRecord & { hash: string } => ({ ...tokenRecord(r), hash: r.hash });
+export const tokenWithHash = (r: TokenRow): TokenRecord & { hash: string } => ({
+  ...tokenRecord(r),
+  hash: r.hash,
+});

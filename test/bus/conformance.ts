@@ -28,7 +28,8 @@ function record(bus: Bus) {
   return { got, ids: () => got.map((s) => s.id), unsubscribe };
 }
 
-const listening = (...buses: Bus[]) => waitFor(() => buses.every((b) => b.healthy()), 'every bus to be healthy');
+const listening = (...buses: Bus[]) =>
+  waitFor(() => buses.every((b) => b.healthy()), 'every bus to be healthy');
 
 export function busConformance(name: string, factory: (t: TestContext) => Promise<BusFixture | undefined>) {
   describe(`Bus conformance: ${name}`, () => {
@@ -40,16 +41,22 @@ export function busConformance(name: string, factory: (t: TestContext) => Promis
       await listening(...nodes);
       // Each node publishes its own sequence of batches, all three at once.
       const sent = nodes.map(() => [signals(2), signals(1), signals(5), signals(1)]);
-      await Promise.all(nodes.map(async (n, i) => {
-        for (const batch of sent[i]!) await n.publish(batch);
-      }));
+      await Promise.all(
+        nodes.map(async (n, i) => {
+          for (const batch of sent[i]!) await n.publish(batch);
+        }),
+      );
       const total = sent.flat(2).length;
       for (const r of recorders) {
         await waitFor(() => r.got.length >= total, 'every signal on every node');
         assert.equal(new Set(r.ids()).size, total, 'no signal twice');
         for (const mine of sent) {
           const order = mine.flat().map((s) => s.id);
-          assert.deepEqual(r.ids().filter((id) => order.includes(id)), order, "a publisher's order is kept");
+          assert.deepEqual(
+            r.ids().filter((id) => order.includes(id)),
+            order,
+            "a publisher's order is kept",
+          );
         }
       }
     });
@@ -59,7 +66,11 @@ export function busConformance(name: string, factory: (t: TestContext) => Promis
       const r = record(b);
       await listening(a, b);
       const sent = [
-        ...signals(1, { url: 'https://example.com/a?b=c', score: -2.5, metadata: { nested: { k: [1, 'x', null] }, s: 'é "q"' } }),
+        ...signals(1, {
+          url: 'https://example.com/a?b=c',
+          score: -2.5,
+          metadata: { nested: { k: [1, 'x', null] }, s: 'é "q"' },
+        }),
         ...signals(499),
       ];
       await a.publish(sent);
@@ -75,7 +86,10 @@ export function busConformance(name: string, factory: (t: TestContext) => Promis
       await a.publish(sent);
       await a.close();
       await waitFor(() => r.got.length >= 3, 'the signals of the closed publisher');
-      assert.deepEqual(r.ids(), sent.map((s) => s.id));
+      assert.deepEqual(
+        r.ids(),
+        sent.map((s) => s.id),
+      );
       await assert.rejects(a.publish(signals(1)), 'a closed bus refuses to publish');
     });
 
@@ -96,8 +110,16 @@ export function busConformance(name: string, factory: (t: TestContext) => Promis
       await waitFor(() => ra.got.length === 2 && rc.got.length === 2, 'the second signal on open nodes');
       await a.publish(signals(1));
       await waitFor(() => ra.got.length === 3 && rc.got.length === 3, 'a third signal on open nodes');
-      assert.deepEqual(rb.ids(), first.map((s) => s.id), 'closed node received nothing more');
-      assert.deepEqual(rc2.ids(), first.map((s) => s.id), 'unsubscribed listener received nothing more');
+      assert.deepEqual(
+        rb.ids(),
+        first.map((s) => s.id),
+        'closed node received nothing more',
+      );
+      assert.deepEqual(
+        rc2.ids(),
+        first.map((s) => s.id),
+        'unsubscribed listener received nothing more',
+      );
     });
 
     withNodes('publishing nothing is a no-op', async (f) => {
@@ -108,7 +130,10 @@ export function busConformance(name: string, factory: (t: TestContext) => Promis
       const marker = signals(1);
       await a.publish(marker);
       await waitFor(() => r.got.length > 0, 'the marker');
-      assert.deepEqual(r.ids(), marker.map((s) => s.id));
+      assert.deepEqual(
+        r.ids(),
+        marker.map((s) => s.id),
+      );
     });
   });
 }

@@ -128,11 +128,16 @@ describe('RedisStreamsBus', () => {
       await raw.xadd(key, '1-1', 'seq', String(rebuilt.seq), 'signal', JSON.stringify(rebuilt));
       const list = await raw.client('LIST');
       const id = /id=(\d+) .*name=(\S+)/g;
-      const readers = [...String(list).matchAll(id)].filter((m) => m[2] === `${d.keyPrefix}:bus:read:${process.pid}`);
+      const readers = [...String(list).matchAll(id)].filter(
+        (m) => m[2] === `${d.keyPrefix}:bus:read:${process.pid}`,
+      );
       assert.equal(readers.length, 1, 'one reader connection, named after the prefix');
       await raw.client('KILL', 'ID', readers[0]![1]!);
       await waitFor(() => got.length === 2, 'the rebuilt stream entry');
-      assert.deepEqual(got.map((s) => s.id), [first.id, rebuilt.id]);
+      assert.deepEqual(
+        got.map((s) => s.id),
+        [first.id, rebuilt.id],
+      );
       await waitFor(() => node.healthy(), 'the reader healthy again');
     } finally {
       raw.disconnect();
@@ -180,7 +185,10 @@ describe('RedisStreamsBus', () => {
 
     await server.restart();
     await waitFor(() => publisher.healthy() && node.healthy(), 'both buses to reconnect', 10_000);
-    assert.ok(counts.warn - warnsAtOutage < 10, `the reader waited for Redis instead of spinning (${counts.warn} warnings)`);
+    assert.ok(
+      counts.warn - warnsAtOutage < 10,
+      `the reader waited for Redis instead of spinning (${counts.warn} warnings)`,
+    );
     const after = signal();
     await publisher.publish([after]);
     await waitFor(() => got.some((s) => s.id === after.id), 'a signal after the restart');

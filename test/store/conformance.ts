@@ -16,7 +16,10 @@ export interface StoreFixture {
   cleanup(): Promise<void>;
 }
 
-export function eventStoreConformance(name: string, factory: (t: TestContext) => Promise<StoreFixture | undefined>) {
+export function eventStoreConformance(
+  name: string,
+  factory: (t: TestContext) => Promise<StoreFixture | undefined>,
+) {
   describe(`EventStore conformance: ${name}`, () => {
     const withStore = fixtureTest(factory);
 
@@ -68,10 +71,31 @@ export function eventStoreConformance(name: string, factory: (t: TestContext) =>
 
     withStore('read applies every filter, bounds and limit, and count agrees', async ({ store }) => {
       await store.append([
-        makeSignal({ ticker: 'AAA', catalyst: 'fda', source: 's1', confidence: 0.9, sentiment: 0.5, score: 3 }),
+        makeSignal({
+          ticker: 'AAA',
+          catalyst: 'fda',
+          source: 's1',
+          confidence: 0.9,
+          sentiment: 0.5,
+          score: 3,
+        }),
         makeSignal({ ticker: 'BBB', catalyst: 'merger', source: 's2', confidence: 0.5, sentiment: -0.5 }),
-        makeSignal({ ticker: 'AAA', catalyst: 'merger', source: 's2', confidence: 0.75, sentiment: 0, score: 1 }),
-        makeSignal({ ticker: 'CCC', catalyst: 'fda', source: 's1', confidence: 0.95, sentiment: 0.1, score: 2 }),
+        makeSignal({
+          ticker: 'AAA',
+          catalyst: 'merger',
+          source: 's2',
+          confidence: 0.75,
+          sentiment: 0,
+          score: 1,
+        }),
+        makeSignal({
+          ticker: 'CCC',
+          catalyst: 'fda',
+          source: 's1',
+          confidence: 0.95,
+          sentiment: 0.1,
+          score: 2,
+        }),
       ]);
       const seqs = async (q: Parameters<EventStore['read']>[0]) => {
         const rows = await store.read(q);
@@ -83,7 +107,10 @@ export function eventStoreConformance(name: string, factory: (t: TestContext) =>
       assert.deepEqual(await seqs({ afterSeq: 1, uptoSeq: 3, limit: 100 }), [2, 3]);
       assert.deepEqual(await seqs({ afterSeq: 0, limit: 2 }), [1, 2]);
       assert.deepEqual(await seqs({ afterSeq: 0, limit: 100, filter: { min_confidence: 0.75 } }), [1, 3, 4]);
-      assert.deepEqual(await seqs({ afterSeq: 0, limit: 100, filter: { tickers: ['AAA', 'CCC'] } }), [1, 3, 4]);
+      assert.deepEqual(
+        await seqs({ afterSeq: 0, limit: 100, filter: { tickers: ['AAA', 'CCC'] } }),
+        [1, 3, 4],
+      );
       assert.deepEqual(await seqs({ afterSeq: 0, limit: 100, filter: { catalysts: ['merger'] } }), [2, 3]);
       assert.deepEqual(await seqs({ afterSeq: 0, limit: 100, filter: { sources: ['s1'] } }), [1, 4]);
       assert.deepEqual(await seqs({ afterSeq: 0, limit: 100, filter: { min_score: 2 } }), [1, 4]);
@@ -91,7 +118,11 @@ export function eventStoreConformance(name: string, factory: (t: TestContext) =>
       assert.deepEqual(await seqs({ afterSeq: 0, limit: 100, filter: { sentiment: 'negative' } }), [2]);
       assert.deepEqual(await seqs({ afterSeq: 0, limit: 100, filter: { tickers: [] } }), []);
       assert.deepEqual(
-        await seqs({ afterSeq: 0, limit: 100, filter: { tickers: ['AAA'], catalysts: ['merger'], min_confidence: 0.7 } }),
+        await seqs({
+          afterSeq: 0,
+          limit: 100,
+          filter: { tickers: ['AAA'], catalysts: ['merger'], min_confidence: 0.7 },
+        }),
         [3],
       );
       const [row] = await store.read({ afterSeq: 0, limit: 1 });
@@ -99,92 +130,109 @@ export function eventStoreConformance(name: string, factory: (t: TestContext) =>
       assert.equal(row?.ticker, 'AAA');
     });
 
-    withStore('concurrent appenders on separate handles never leave a gap a tailing reader skips', async ({ store, reopen }) => {
-      const handles = [store, await reopen(), await reopen()];
-      try {
-        const writers = 12;
-        const perWriter = 15;
-        const seen: number[] = [];
-        let maxSeen = 0;
-        let writing = true;
-        // A reader that only ever asks for seq > the highest it saw: if a lower seq could commit
-        // after a higher one, it would be skipped and the final set would have a hole.
-        const reader = (async () => {
-          while (writing || maxSeen < (await store.lastSeq())) {
-            const rows = await handles[1]!.read({ afterSeq: maxSeen, limit: 1000 });
-            for (const r of rows) {
-              seen.push(r.seq);
-              maxSeen = r.seq;
+    withStore(
+      'concurrent appenders on separate handles never leave a gap a tailing reader skips',
+      async ({ store, reopen }) => {
+        const handles = [store, await reopen(), await reopen()];
+        try {
+          const writers = 12;
+          const perWriter = 15;
+          const seen: number[] = [];
+          let maxSeen = 0;
+          let writing = true;
+          // A reader that only ever asks for seq > the highest it saw: if a lower seq could commit
+          // after a higher one, it would be skipped and the final set would have a hole.
+          const reader = (async () => {
+            while (writing || maxSeen < (await store.lastSeq())) {
+              const rows = await handles[1]!.read({ afterSeq: maxSeen, limit: 1000 });
+              for (const r of rows) {
+                seen.push(r.seq);
+                maxSeen = r.seq;
+              }
+              await new Promise((r) => setImmediate(r));
             }
-            await new Promise((r) => setImmediate(r));
-          }
-        })();
-        await Promise.all(
-          Array.from({ length: writers }, async (_, w) => {
-            for (let i = 0; i < perWriter; i++) {
-              const h = handles[(w + i) % handles.length]!;
-              await h.append(i % 3 === 0 ? [makeSignal(), makeSignal()] : [makeSignal()]);
-            }
+          })();
+          await Promise.all(
+            Array.from({ length: writers }, async (_, w) => {
+              for (let i = 0; i < perWriter; i++) {
+                const h = handles[(w + i) % handles.length]!;
+                await h.append(i % 3 === 0 ? [makeSignal(), makeSignal()] : [makeSignal()]);
+              }
+            }),
+          );
+          writing = false;
+          await reader;
+          const total = await store.lastSeq();
+          assert.equal(total, writers * (perWriter + Math.ceil(perWriter / 3)));
+          assert.deepEqual(
+            seen,
+            Array.from({ length: total }, (_, i) => i + 1),
+          );
+        } finally {
+          await handles[1]!.close();
+          await handles[2]!.close();
+        }
+      },
+    );
+
+    withStore(
+      'a batch of 1000 is stored in one call with contiguous seqs and read back unchanged',
+      async ({ store }) => {
+        await store.append([makeSignal()]);
+        const inputs = Array.from({ length: 1000 }, (_, i) =>
+          makeSignal({
+            ticker: `T${i % 7}`,
+            score: i % 2 ? i / 10 : undefined,
+            metadata: { i, tags: ['a', 'b'] },
           }),
         );
-        writing = false;
-        await reader;
-        const total = await store.lastSeq();
-        assert.equal(total, writers * (perWriter + Math.ceil(perWriter / 3)));
+        const results = await store.append(inputs);
         assert.deepEqual(
-          seen,
-          Array.from({ length: total }, (_, i) => i + 1),
+          results.map((r) => (r.status === 'created' ? r.signal.seq : r.status)),
+          inputs.map((_, i) => i + 2),
         );
-      } finally {
-        await handles[1]!.close();
-        await handles[2]!.close();
-      }
-    });
+        const read = await store.read({ afterSeq: 1, limit: 1000 });
+        assert.deepEqual(
+          read,
+          results.map((r) => r.status === 'created' && r.signal),
+        );
+        assert.equal(await store.count({ afterSeq: 0, filter: { tickers: ['T3'] } }), 143);
+      },
+    );
 
-    withStore('a batch of 1000 is stored in one call with contiguous seqs and read back unchanged', async ({ store }) => {
-      await store.append([makeSignal()]);
-      const inputs = Array.from({ length: 1000 }, (_, i) =>
-        makeSignal({ ticker: `T${i % 7}`, score: i % 2 ? i / 10 : undefined, metadata: { i, tags: ['a', 'b'] } }),
-      );
-      const results = await store.append(inputs);
-      assert.deepEqual(
-        results.map((r) => (r.status === 'created' ? r.signal.seq : r.status)),
-        inputs.map((_, i) => i + 2),
-      );
-      const read = await store.read({ afterSeq: 1, limit: 1000 });
-      assert.deepEqual(
-        read,
-        results.map((r) => r.status === 'created' && r.signal),
-      );
-      assert.equal(await store.count({ afterSeq: 0, filter: { tickers: ['T3'] } }), 143);
-    });
-
-    withStore('the same ids appended at once through several handles are created once', async ({ store, reopen }) => {
-      const handles = [store, await reopen(), await reopen()];
-      try {
-        const shared = Array.from({ length: 20 }, () => makeSignal());
-        // Every handle appends the same ids, each in a different order and in several calls.
-        const outcomes = (
-          await Promise.all(
-            handles.map(async (h, k) => {
-              const mine = k % 2 ? [...shared].reverse() : shared;
-              const results = [];
-              for (let i = 0; i < mine.length; i += 5) results.push(...(await h.append(mine.slice(i, i + 5))));
-              return results;
-            }),
-          )
-        ).flat();
-        const created = outcomes.filter((r) => r.status === 'created');
-        assert.equal(created.length, shared.length, 'each id created by exactly one call');
-        assert.equal(outcomes.filter((r) => r.status === 'duplicate').length, shared.length * (handles.length - 1));
-        assert.equal(await store.lastSeq(), shared.length);
-        const stored = await store.read({ afterSeq: 0, limit: 100 });
-        assert.deepEqual(stored.map((s) => s.id).sort(), shared.map((s) => s.id).sort());
-      } finally {
-        await handles[1]!.close();
-        await handles[2]!.close();
-      }
-    });
+    withStore(
+      'the same ids appended at once through several handles are created once',
+      async ({ store, reopen }) => {
+        const handles = [store, await reopen(), await reopen()];
+        try {
+          const shared = Array.from({ length: 20 }, () => makeSignal());
+          // Every handle appends the same ids, each in a different order and in several calls.
+          const outcomes = (
+            await Promise.all(
+              handles.map(async (h, k) => {
+                const mine = k % 2 ? [...shared].reverse() : shared;
+                const results = [];
+                for (let i = 0; i < mine.length; i += 5)
+                  results.push(...(await h.append(mine.slice(i, i + 5))));
+                return results;
+              }),
+            )
+          ).flat();
+          const created = outcomes.filter((r) => r.status === 'created');
+          assert.equal(created.length, shared.length, 'each id created by exactly one call');
+          assert.equal(
+            outcomes.filter((r) => r.status === 'duplicate').length,
+            shared.length * (handles.length - 1),
+          );
+          assert.equal(await store.lastSeq(), shared.length);
+          const stored = await store.read({ afterSeq: 0, limit: 100 });
+          assert.deepEqual(stored.map((s) => s.id).sort(), shared.map((s) => s.id).sort());
+        } finally {
+          await handles[1]!.close();
+          await handles[2]!.close();
+        }
+      },
+    );
 
     withStore('tokens: create, find by hash, list, conflict on name, revoke', async ({ store }) => {
       const rec = await store.createToken('bot', 'hash-1', ['subscribe', 'publish']);
@@ -195,10 +243,7 @@ export function eventStoreConformance(name: string, factory: (t: TestContext) =>
       assert.equal(found?.revoked_at, null);
       assert.equal(await store.findTokenByHash('nope'), undefined);
       await store.createToken('ops', 'hash-3', ['admin']);
-      assert.deepEqual(
-        (await store.listTokens()).map((t) => t.name).sort(),
-        ['bot', 'ops'],
-      );
+      assert.deepEqual((await store.listTokens()).map((t) => t.name).sort(), ['bot', 'ops']);
       const before = new Date(Date.now() - 1000).toISOString();
       assert.equal(await store.revokeToken('bot'), true);
       assert.equal(await store.revokeToken('bot'), false, 'already revoked');

@@ -67,39 +67,55 @@ describe('PostgresStore', () => {
     };
   }
 
-  withDatabase('nodes that migrate at once apply each migration once and share one epoch', async (db, stores) => {
-    const nodes = Array.from({ length: 5 }, () => opened(stores, new PostgresStore({ url: db.url, poolMax: 1 })));
-    await Promise.all(nodes.map((n) => n.migrate()));
-    const epochs = new Set(await Promise.all(nodes.map((n) => n.epoch())));
-    assert.equal(epochs.size, 1);
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    try {
-      const { rows } = await c.query('SELECT version FROM schema_migrations');
-      assert.deepEqual(rows, [{ version: 1 }]);
-    } finally {
-      await c.end();
-    }
-  });
+  withDatabase(
+    'nodes that migrate at once apply each migration once and share one epoch',
+    async (db, stores) => {
+      const nodes = Array.from({ length: 5 }, () =>
+        opened(stores, new PostgresStore({ url: db.url, poolMax: 1 })),
+      );
+      await Promise.all(nodes.map((n) => n.migrate()));
+      const epochs = new Set(await Promise.all(nodes.map((n) => n.epoch())));
+      assert.equal(epochs.size, 1);
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        const { rows } = await c.query('SELECT version FROM schema_migrations');
+        assert.deepEqual(rows, [{ version: 1 }]);
+      } finally {
+        await c.end();
+      }
+    },
+  );
 
-  withDatabase('an aborted append queued behind another transaction rejects at once and stores nothing', async (db, stores) => {
-    const store = opened(stores, new PostgresStore({ url: db.url, poolMax: 2 }));
-    await store.migrate();
-    await assert.rejects(store.append([makeSignal()], AbortSignal.abort()), { name: 'AbortError' });
-    const lock = await holdSequenceLock(db.url);
-    try {
-      const ac = new AbortController();
-      const pending = store.append([makeSignal()], ac.signal);
-      await waitFor(async () => (await lock.waiting()) > 0, 'the append to queue on the sequence lock');
-      ac.abort();
-      await withDeadline(assert.rejects(pending, { name: 'AbortError' }), 'the aborted append to reject', 1000);
-    } finally {
-      await lock.release();
-    }
-    assert.equal(await store.lastSeq(), 0);
-    const [r] = await store.append([makeSignal()]);
-    assert.equal(r?.status === 'created' && r.signal.seq, 1, 'the pool still works and no seq was consumed');
-  });
+  withDatabase(
+    'an aborted append queued behind another transaction rejects at once and stores nothing',
+    async (db, stores) => {
+      const store = opened(stores, new PostgresStore({ url: db.url, poolMax: 2 }));
+      await store.migrate();
+      await assert.rejects(store.append([makeSignal()], AbortSignal.abort()), { name: 'AbortError' });
+      const lock = await holdSequenceLock(db.url);
+      try {
+        const ac = new AbortController();
+        const pending = store.append([makeSignal()], ac.signal);
+        await waitFor(async () => (await lock.waiting()) > 0, 'the append to queue on the sequence lock');
+        ac.abort();
+        await withDeadline(
+          assert.rejects(pending, { name: 'AbortError' }),
+          'the aborted append to reject',
+          1000,
+        );
+      } finally {
+        await lock.release();
+      }
+      assert.equal(await store.lastSeq(), 0);
+      const [r] = await store.append([makeSignal()]);
+      assert.equal(
+        r?.status === 'created' && r.signal.seq,
+        1,
+        'the pool still works and no seq was consumed',
+      );
+    },
+  );
 
   withDatabase('the statement timeout bounds an append blocked by another node', async (db, stores) => {
     const store = opened(stores, new PostgresStore({ url: db.url, statementTimeoutMs: 300 }));
@@ -120,7 +136,9 @@ describe('PostgresStore', () => {
     await store.migrate();
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
-    await c.query("ALTER TABLE signals ADD CONSTRAINT test_reject CHECK (ticker <> 'FAIL')").finally(() => c.end());
+    await c
+      .query("ALTER TABLE signals ADD CONSTRAINT test_reject CHECK (ticker <> 'FAIL')")
+      .finally(() => c.end());
     await assert.rejects(store.append([makeSignal(), makeSignal({ ticker: 'FAIL' })]), { code: '23514' });
     assert.equal(await store.lastSeq(), 0);
     assert.deepEqual(await store.read({ afterSeq: 0, limit: 10 }), []);
@@ -128,9 +146,41 @@ describe('PostgresStore', () => {
     assert.equal(r?.status === 'created' && r.signal.seq, 1);
   });
 
+  withDatabase(
+    'connections the server kills are reported and replaced, never crash the process',
+    async (db, stores) => {
+      const idleErrors: Error[] = [];
+      const store = opened(
+        stores,
+        new PostgresStore({
+          url: db.url,
+          applicationName: 'catalyst-kill-test',
+          onIdleError: (e) => idleErrors.push(e),
+        }),
+      );
+      await store.migrate();
+      await store.append([makeSignal()]);
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        const { rowCount } = await c.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'catalyst-kill-test' AND datname = current_database()",
+        );
+        assert.ok(rowCount && rowCount > 0, 'the store had an idle connection to kill');
+      } finally {
+        await c.end();
+      }
+      await waitFor(() => idleErrors.length > 0, 'the idle connection error to be reported');
+      assert.equal(await store.lastSeq(), 1, 'the next call runs on a fresh connection');
+    },
+  );
+
   it('an unreachable server fails every call fast with an Error', async () => {
     const port = await freePort();
-    const store = new PostgresStore({ url: `postgres://postgres@127.0.0.1:${port}/none`, connectTimeoutMs: 1000 });
+    const store = new PostgresStore({
+      url: `postgres://postgres@127.0.0.1:${port}/none`,
+      connectTimeoutMs: 1000,
+    });
     try {
       const started = Date.now();
       await assert.rejects(store.ping(), { name: 'StoreUnavailableError' });

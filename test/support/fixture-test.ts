@@ -2,7 +2,9 @@
 // (server missing, test skipped) runs nothing; cleanup runs whatever the test did.
 import { it, type TestContext } from 'node:test';
 
-export function fixtureTest<F extends { cleanup(): Promise<void> }>(factory: (t: TestContext) => Promise<F | undefined>) {
+export function fixtureTest<F extends { cleanup(): Promise<void> }>(
+  factory: (t: TestContext) => Promise<F | undefined>,
+) {
   return (title: string, fn: (f: F) => Promise<void>) =>
     it(title, async (t) => {
       const f = await factory(t);

@@ -15,7 +15,8 @@ export function reconnectDelay(attempt: number): number {
  */
 export function redisOptions(url: string, name: string, overrides: Partial<RedisOptions> = {}): RedisOptions {
   const u = new URL(url);
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`not a redis:// URL: ${u.protocol}`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new Error(`not a redis:// URL: ${u.protocol}`);
   const db = u.pathname.replace(/^\//, '');
   return {
     host: u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',

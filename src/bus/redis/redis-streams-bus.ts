@@ -84,7 +84,8 @@ export class RedisStreamsBus implements Bus {
     client.on('error', (err) => (lastError = err));
     client.on('close', () => {
       if (role === 'read') this.positioned = false;
-      if (!down && !this.closed) this.log.warn({ err: lastError, role, stream: this.streamKey }, 'redis bus connection lost');
+      if (!down && !this.closed)
+        this.log.warn({ err: lastError, role, stream: this.streamKey }, 'redis bus connection lost');
       down = true;
     });
     client.on('ready', () => {
@@ -100,10 +101,21 @@ export class RedisStreamsBus implements Bus {
     if (signals.length === 0) return;
     // Only the very first connection attempt is waited for; during an outage this fails at once.
     if (this.commands.status !== 'ready') await abortable(this.firstConnect, abort);
-    if (this.commands.status !== 'ready') throw new Error(`redis unavailable (connection ${this.commands.status})`);
+    if (this.commands.status !== 'ready')
+      throw new Error(`redis unavailable (connection ${this.commands.status})`);
     const tx = this.commands.multi();
     for (const s of signals) {
-      tx.xadd(this.streamKey, 'MAXLEN', '~', this.maxLen, '*', 'seq', String(s.seq), 'signal', JSON.stringify(s));
+      tx.xadd(
+        this.streamKey,
+        'MAXLEN',
+        '~',
+        this.maxLen,
+        '*',
+        'seq',
+        String(s.seq),
+        'signal',
+        JSON.stringify(s),
+      );
     }
     const replies = await abortable(tx.exec(), abort);
     const failed = replies?.find(([err]) => err);
@@ -160,7 +172,10 @@ export class RedisStreamsBus implements Bus {
       } catch (err) {
         if (this.closed) break;
         this.positioned = false;
-        this.log.warn({ err, stream: this.streamKey }, 'redis bus read failed; gateways read from the store meanwhile');
+        this.log.warn(
+          { err, stream: this.streamKey },
+          'redis bus read failed; gateways read from the store meanwhile',
+        );
         // An error on a live connection (say the key holds another type) must not become a hot loop.
         if (reader.status === 'ready') await this.pause(Math.min(this.blockMs, 1000));
       }
@@ -178,7 +193,10 @@ export class RedisStreamsBus implements Bus {
     const end = newest?.[0] ?? '0-0';
     if (this.lastId === undefined) this.lastId = end;
     else if (compareStreamIds(end, this.lastId) < 0) {
-      this.log.warn({ stream: this.streamKey, lastId: this.lastId, end }, 'redis bus stream was rebuilt; reading it from the start');
+      this.log.warn(
+        { stream: this.streamKey, lastId: this.lastId, end },
+        'redis bus stream was rebuilt; reading it from the start',
+      );
       this.lastId = '0-0';
     }
     this.positioned = true;
@@ -210,9 +228,10 @@ export class RedisStreamsBus implements Bus {
   /** Resolves on the client's event, or when the bus closes. */
   private until(client: Redis, event: 'ready'): Promise<void> {
     let done!: () => void;
-    return Promise.race([new Promise<void>((resolve) => client.once(event, (done = resolve))), this.stopped]).finally(() =>
-      client.off(event, done),
-    );
+    return Promise.race([
+      new Promise<void>((resolve) => client.once(event, (done = resolve))),
+      this.stopped,
+    ]).finally(() => client.off(event, done));
   }
 
   private pause(ms: number): Promise<void> {

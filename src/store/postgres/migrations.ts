@@ -59,6 +59,8 @@ export async function migrate(pool: PgPool): Promise<void> {
       await c.query(m.sql);
       await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())', [m.version]);
     }
-    await c.query("INSERT INTO meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING", [randomUUID()]);
+    await c.query("INSERT INTO meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING", [
+      randomUUID(),
+    ]);
   });
 }

@@ -23,7 +23,9 @@ export interface Lease {
 const INT8 = 20;
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === INT8
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 // SQLSTATE classes that say the server or the connection is gone, not that the statement is wrong.
@@ -63,7 +65,10 @@ export class PgPool {
   }
 
   /** Runs `fn` on one connection; an abort destroys that connection and rejects with the reason. */
-  async session<T>(abort: AbortSignal | undefined, fn: (c: pg.PoolClient, lease: Lease) => Promise<T>): Promise<T> {
+  async session<T>(
+    abort: AbortSignal | undefined,
+    fn: (c: pg.PoolClient, lease: Lease) => Promise<T>,
+  ): Promise<T> {
     abort?.throwIfAborted();
     const client = await this.connect(abort);
     let released = false;
@@ -95,8 +100,9 @@ export class PgPool {
 
   /**
    * Runs `fn` between BEGIN and COMMIT on one connection; rolls back when it throws. An abort counts
-   * only until COMMIT is sent: after that the outcome is awaited, so a rejection always means
-   * nothing was committed.
+   * only until COMMIT is sent: after that the outcome is awaited, so an aborted call never hides a
+   * commit. (Only a connection that breaks during COMMIT leaves the outcome unknown, as with any
+   * networked database; append's idempotent ids make the caller's retry safe.)
    */
   transaction<T>(abort: AbortSignal | undefined, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     return this.session(abort, async (c, lease) => {
@@ -105,8 +111,9 @@ export class PgPool {
       try {
         result = await fn(c);
       } catch (err) {
-        // If even ROLLBACK fails the connection is gone; that error makes session() discard it.
-        await c.query('ROLLBACK');
+        // A broken or timed-out connection is discarded by session() and the server rolls back on
+        // its own; waiting for a ROLLBACK on it would only double the delay.
+        if (unavailableError(err) === err) await c.query('ROLLBACK');
         throw err;
       }
       lease.shield();
@@ -127,7 +134,10 @@ export class PgPool {
       const onAbort = () => {
         reject(abort.reason);
         // The connection may still arrive: hand it straight back.
-        pending.then((c) => c.release(), () => undefined);
+        pending.then(
+          (c) => c.release(),
+          () => undefined,
+        );
       };
       abort.addEventListener('abort', onAbort, { once: true });
       pending.then(

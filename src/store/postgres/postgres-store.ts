@@ -55,7 +55,9 @@ export class PostgresStore implements EventStore, TokenStore {
   }
 
   async epoch(): Promise<string> {
-    this.cachedEpoch ??= (await this.pool.query<{ value: string }>("SELECT value FROM meta WHERE key = 'epoch'", []))[0]?.value;
+    this.cachedEpoch ??= (
+      await this.pool.query<{ value: string }>("SELECT value FROM meta WHERE key = 'epoch'", [])
+    )[0]?.value;
     if (!this.cachedEpoch) throw new Error('the store has no epoch: run migrate() first');
     return this.cachedEpoch;
   }
@@ -76,7 +78,12 @@ export class PostgresStore implements EventStore, TokenStore {
         [[...new Set(inputs.map((s) => s.id))]],
       );
       const createdAt = new Date().toISOString();
-      const plan = planAppend(inputs, new Map(found.rows.map((r) => [r.id, r])), counter.rows[0]!.value, createdAt);
+      const plan = planAppend(
+        inputs,
+        new Map(found.rows.map((r) => [r.id, r])),
+        counter.rows[0]!.value,
+        createdAt,
+      );
       if (plan.rows.length > 0) {
         await c.query(INSERT_ROWS, columns(plan.rows, createdAt));
         await c.query("UPDATE sequence SET value = value + $1 WHERE name = 'signals'", [plan.rows.length]);
@@ -94,17 +101,29 @@ export class PostgresStore implements EventStore, TokenStore {
 
   async count(q: Omit<ReadQuery, 'limit'>, abort?: AbortSignal): Promise<number> {
     const where = buildWhere(q, dollar);
-    const rows = await this.pool.query<{ n: number }>(`SELECT COUNT(*) AS n FROM signals WHERE ${where.sql}`, where.params, abort);
+    const rows = await this.pool.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM signals WHERE ${where.sql}`,
+      where.params,
+      abort,
+    );
     return rows[0]!.n;
   }
 
   async get(seq: number, abort?: AbortSignal): Promise<Signal | undefined> {
-    const [row] = await this.pool.query<{ body: string }>('SELECT body FROM signals WHERE seq = $1', [seq], abort);
+    const [row] = await this.pool.query<{ body: string }>(
+      'SELECT body FROM signals WHERE seq = $1',
+      [seq],
+      abort,
+    );
     return row ? signalFromBody(row.body) : undefined;
   }
 
   async lastSeq(abort?: AbortSignal): Promise<number> {
-    const [row] = await this.pool.query<{ value: number }>("SELECT value FROM sequence WHERE name = 'signals'", [], abort);
+    const [row] = await this.pool.query<{ value: number }>(
+      "SELECT value FROM sequence WHERE name = 'signals'",
+      [],
+      abort,
+    );
     return row!.value;
   }
 
@@ -136,7 +155,9 @@ export class PostgresStore implements EventStore, TokenStore {
   }
 
   async listTokens(): Promise<TokenRecord[]> {
-    return (await this.pool.query<TokenRow>('SELECT * FROM tokens ORDER BY created_at, name', [])).map(tokenRecord);
+    return (await this.pool.query<TokenRow>('SELECT * FROM tokens ORDER BY created_at, name', [])).map(
+      tokenRecord,
+    );
   }
 
   async revokeToken(name: string): Promise<boolean> {
@@ -148,7 +169,10 @@ export class PostgresStore implements EventStore, TokenStore {
   }
 
   async revokedSince(since: string): Promise<string[]> {
-    const rows = await this.pool.query<{ hash: string }>('SELECT hash FROM tokens WHERE revoked_at >= $1::timestamptz', [since]);
+    const rows = await this.pool.query<{ hash: string }>(
+      'SELECT hash FROM tokens WHERE revoked_at >= $1::timestamptz',
+      [since],
+    );
     return rows.map((r) => r.hash);
   }
 

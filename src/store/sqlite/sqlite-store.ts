@@ -40,15 +40,21 @@ export class SqliteStore implements EventStore, TokenStore {
   }
 
   async migrate(): Promise<void> {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+    );
     const apply = this.db.transaction(() => {
       const done = new Set(
-        (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+        (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+          (r) => r.version,
+        ),
       );
       for (const m of SQLITE_MIGRATIONS) {
         if (done.has(m.version)) continue;
         this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+          .run(m.version, new Date().toISOString());
       }
       this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)").run(randomUUID());
     });
@@ -56,7 +62,9 @@ export class SqliteStore implements EventStore, TokenStore {
   }
 
   async epoch(): Promise<string> {
-    this.cachedEpoch ??= (this.stmt("SELECT value FROM meta WHERE key = 'epoch'").get() as { value: string }).value;
+    this.cachedEpoch ??= (
+      this.stmt("SELECT value FROM meta WHERE key = 'epoch'").get() as { value: string }
+    ).value;
     return this.cachedEpoch;
   }
 
@@ -107,7 +115,9 @@ export class SqliteStore implements EventStore, TokenStore {
 
   async count(q: Omit<ReadQuery, 'limit'>): Promise<number> {
     const where = buildWhere(q, () => '?');
-    return (this.stmt(`SELECT COUNT(*) AS n FROM signals WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+    return (
+      this.stmt(`SELECT COUNT(*) AS n FROM signals WHERE ${where.sql}`).get(...where.params) as { n: number }
+    ).n;
   }
 
   async get(seq: number): Promise<Signal | undefined> {
