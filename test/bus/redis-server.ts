@@ -37,6 +37,15 @@ export class RedisServer {
     await waitFor(() => accepts(this.port), `redis-server on port ${this.port}`);
   }
 
+  /** SIGSTOP / SIGCONT: a server that hangs (swapping, a long fork) with its sockets still open. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** SIGKILL: the way a crash or an OOM kill looks to clients. */
   async kill(): Promise<void> {
     const child = this.child;

@@ -194,4 +194,29 @@ describe('RedisStreamsBus', () => {
     await waitFor(() => got.some((s) => s.id === after.id), 'a signal after the restart');
     assert.equal(got.length, 2, 'nothing lost after the restart, nothing repeated');
   });
+  it('a frozen Redis makes publish time out and the reader reconnect, not hang', async (t) => {
+    const binary = await requireBinary(t, 'redis-server');
+    if (!binary) return;
+    const server = await RedisServer.start(binary);
+    cleanups.push(() => server.kill());
+    const d = deployment(server.url);
+    cleanups.push(d.cleanup);
+    const [publisher, node] = [await d.node(), await d.node()];
+    const got = record(node);
+    await waitFor(() => publisher.healthy() && node.healthy(), 'both buses ready');
+    server.freeze();
+    try {
+      const started = Date.now();
+      await assert.rejects(publisher.publish([signal()]), /timed out/);
+      assert.ok(Date.now() - started < 3000, 'bounded by the command timeout');
+      // blockMs 1000 + 3000 of silence: the reader gives the socket up.
+      await waitFor(() => !node.healthy(), 'the reader to notice the silent server', 8000);
+    } finally {
+      server.thaw();
+    }
+    await waitFor(() => publisher.healthy() && node.healthy(), 'both buses healthy after the thaw', 10_000);
+    const after = signal();
+    await publisher.publish([after]);
+    await waitFor(() => got.some((s) => s.id === after.id), 'a signal after the thaw');
+  });
 });
