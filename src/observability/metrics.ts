@@ -34,7 +34,14 @@ const DEPENDENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 
 export function createMetrics(opts: MetricsOptions = {}) {
   const p = opts.prefix ?? 'catalyst_';
   const registry = new Registry();
-  if (opts.collectDefault !== false) collectDefaultMetrics({ register: registry });
+  if (opts.collectDefault !== false) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client also exports these three as gauges ending in `_total`, which promtool rejects;
+    // the same values stay available as nodejs_active_handles / _requests / _resources.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      registry.removeSingleMetric(name);
+    }
+  }
   const registers = [registry];
 
   const metrics = {

@@ -34,7 +34,8 @@ export const fastifyRequestIdOptions = {
 } as const;
 
 /** Echoes the request id to the client, so a user reporting an error can quote it. */
-export function echoRequestId(app: FastifyInstance): void {
+// Any server/logger type parameters: the app may use a pino Logger as its logger type.
+export function echoRequestId(app: FastifyInstance<any, any, any, any, any>): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });

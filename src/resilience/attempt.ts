@@ -20,11 +20,17 @@ export async function runAttempt<T>(fn: (signal: AbortSignal) => Promise<T>, opt
   const controller = new AbortController();
   const { signal } = controller;
   let started = false;
+  const aborted = new Promise<never>((_, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  aborted.catch(() => {}); // observed below; this only keeps an early abort from being "unhandled"
   const start = (): Promise<T> => {
     // The deadline passed (or the caller left) while this job waited for the limiter: skip it.
     if (signal.aborted) return Promise.reject(signal.reason);
     started = true;
-    return new Promise<T>((resolve) => resolve(fn(signal))); // a synchronous throw becomes a rejection
+    const work = new Promise<T>((resolve) => resolve(fn(signal))); // a synchronous throw becomes a rejection
+    // Settle at the deadline even if fn never does, so a wedged call frees its limiter slot.
+    return Promise.race([work, aborted]);
   };
 
   const timer = setTimeout(() => {
@@ -37,10 +43,6 @@ export async function runAttempt<T>(fn: (signal: AbortSignal) => Promise<T>, opt
   if (opts.callerSignal?.aborted) onCallerAbort();
   else opts.callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
 
-  const aborted = new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
   try {
     const work = opts.limiter ? opts.limiter.schedule(start) : start();
     return await Promise.race([work, aborted]);

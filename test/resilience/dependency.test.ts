@@ -244,8 +244,11 @@ describe('Dependency errors, retry, fallback, cancellation', () => {
 });
 
 describe('Dependency outbound limiter', () => {
-  it('paces calls to maxConcurrent, and a call that waits past its deadline is rejected without tripping the breaker', async (t) => {
-    const { dep } = setup(policy({ timeoutMs: 100, limiter: { maxConcurrent: 1 }, breaker: { volumeThreshold: 1, errorThresholdPercentage: 1, resetTimeoutMs: 10_000, rollingCountTimeoutMs: 10_000 } }));
+  const paced = (timeoutMs: number) =>
+    policy({ timeoutMs, limiter: { maxConcurrent: 1 }, breaker: { volumeThreshold: 100, errorThresholdPercentage: 50, resetTimeoutMs: 10_000, rollingCountTimeoutMs: 10_000 } });
+
+  it('runs at most maxConcurrent calls at once', async (t) => {
+    const { dep } = setup(paced(5_000));
     t.after(() => dep.shutdown());
     let running = 0;
     let peak = 0;
@@ -258,16 +261,23 @@ describe('Dependency outbound limiter', () => {
     };
     const ok = await Promise.all(Array.from({ length: 4 }, () => dep.call(work)));
     assert.deepEqual(ok, ['ok', 'ok', 'ok', 'ok']);
-    assert.equal(peak, 1, 'never more than maxConcurrent at once');
+    assert.equal(peak, 1);
+  });
 
-    // One slow call holds the only slot past the deadline of the one queued behind it.
-    let release!: () => void;
-    const slow = dep.call(() => new Promise<string>((r) => (release = () => r('slow')))).catch((e) => e);
-    const queued = await dep.call(work).catch((e) => e);
+  it('rejects a call that waited for the limiter past its deadline, not counting it against the dependency, and a wedged call frees its slot', async (t) => {
+    const { dep } = setup(paced(100));
+    t.after(() => dep.shutdown());
+    // One call that never answers holds the only slot past the deadline of the one queued behind it.
+    let queuedRan = false;
+    const stuck = dep.call(() => new Promise<string>(() => {})).catch((e) => e);
+    const queued = await dep.call(async () => ((queuedRan = true), 'late')).catch((e) => e);
     assert.equal(dependencyFailure(queued), 'busy');
-    assert.equal(dep.snapshot().counts.rejected, 1);
-    release?.();
-    await slow;
-    assert.equal(dep.snapshot().counts.failure + dep.snapshot().counts.timeout, 1, 'only the slow call counted against the dependency');
+    assert.equal(dependencyFailure(await stuck), 'timeout');
+    assert.equal(queuedRan, false, 'the queued work never ran after its deadline');
+    const { counts } = dep.snapshot();
+    assert.equal(counts.rejected, 1);
+    assert.equal(counts.timeout, 1);
+    assert.equal(counts.failure, 0);
+    assert.equal(await dep.call(async () => 'next'), 'next', 'the wedged call gave its slot back at its deadline');
   });
 });

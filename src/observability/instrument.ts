@@ -1,0 +1,10 @@
+// Preload for `node --import ./dist/observability/instrument.js dist/main.js`: starts Sentry from
+// SENTRY_DSN / SENTRY_ENVIRONMENT / SENTRY_RELEASE before any application module (fastify above
+// all) is loaded. Without SENTRY_DSN it does nothing.
+import { initSentry } from './sentry.js';
+
+initSentry({
+  dsn: process.env.SENTRY_DSN,
+  environment: process.env.SENTRY_ENVIRONMENT,
+  release: process.env.SENTRY_RELEASE,
+});
