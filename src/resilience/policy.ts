@@ -137,19 +137,22 @@ function validatePolicy(name: string, p: DependencyPolicy): void {
   const positive = (field: string, v: number | undefined, min = 1) => {
     if (v !== undefined && !(Number.isFinite(v) && v >= min)) problems.push(`${field} must be a number >= ${min}, got ${v}`);
   };
+  const whole = (field: string, v: number | undefined) => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) problems.push(`${field} must be a whole number >= 1, got ${v}`);
+  };
   positive('timeoutMs', p.timeoutMs);
-  positive('breaker.volumeThreshold', p.breaker.volumeThreshold);
+  whole('breaker.volumeThreshold', p.breaker.volumeThreshold);
   positive('breaker.resetTimeoutMs', p.breaker.resetTimeoutMs);
   positive('breaker.rollingCountTimeoutMs', p.breaker.rollingCountTimeoutMs, 10);
   const pct = p.breaker.errorThresholdPercentage;
   if (!(pct > 0 && pct <= 100)) problems.push(`breaker.errorThresholdPercentage must be in (0, 100], got ${pct}`);
   if (p.retry) {
-    positive('retry.attempts', p.retry.attempts);
+    whole('retry.attempts', p.retry.attempts);
     positive('retry.baseDelayMs', p.retry.baseDelayMs, 0);
     positive('retry.maxDelayMs', p.retry.maxDelayMs, 0);
   }
   if (p.limiter) {
-    positive('limiter.maxConcurrent', p.limiter.maxConcurrent);
+    whole('limiter.maxConcurrent', p.limiter.maxConcurrent);
     positive('limiter.minTimeMs', p.limiter.minTimeMs, 0);
   }
   if (problems.length) throw new Error(`invalid policy for dependency "${name}": ${problems.join('; ')}`);

@@ -38,6 +38,7 @@ describe('policyFor', () => {
   it('refuses an unusable policy, naming the dependency and field', () => {
     assert.throws(() => policyFor('llm', { llm: { breaker: { errorThresholdPercentage: 0 } } }), /dependency "llm".*errorThresholdPercentage/);
     assert.throws(() => policyFor('store', { store: { timeoutMs: -5 } }), /"store".*timeoutMs/);
+    assert.throws(() => policyFor('llm', { llm: { retry: { attempts: 2.5 } } }), /"llm".*retry.attempts must be a whole number/);
   });
 });
 

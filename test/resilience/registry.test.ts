@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMetrics } from '../../src/observability/metrics.js';
+import type { Guard } from '../../src/resilience/guard.js';
+import { readinessOf } from '../../src/resilience/health.js';
 import { DependencyRegistry } from '../../src/resilience/registry.js';
 import { captureLogs } from '../support/log-capture.js';
 import { metricValue } from '../support/metric-values.js';
@@ -26,6 +28,27 @@ describe('DependencyRegistry', () => {
     assert.equal(await metricValue(metrics.registry, 'catalyst_dependency_calls_total', { dependency: 'store', outcome: 'failure' }), 0);
     assert.equal(await metricValue(metrics.registry, 'catalyst_dependency_breaker_state', { dependency: 'store' }), 0);
     assert.doesNotThrow(() => JSON.stringify(snap), 'the snapshot is plain JSON for /admin/dependencies');
+    const guard: Guard = registry.get('store'); // what the publish path and gateway code against
+    assert.equal(guard.name, 'store');
+  });
+
+  it('maps each breaker state to a readiness view with its last latency and error', async (t) => {
+    const registry = new DependencyRegistry({
+      metrics: createMetrics({ collectDefault: false }),
+      logger: captureLogs().logger,
+      policies: { llm: { breaker: { volumeThreshold: 1, resetTimeoutMs: 60_000 } } },
+    });
+    t.after(() => registry.shutdown());
+    const llm = registry.get('llm');
+    await llm.call(async () => 'ok');
+    const up = readinessOf(llm.snapshot());
+    assert.equal(up.state, 'ok');
+    assert.equal(up.breaker, 'closed');
+    assert.equal(typeof up.latency_ms, 'number');
+    assert.equal(up.error, undefined);
+    await llm.call(async () => Promise.reject(new Error('502 from upstream'))).catch(() => {});
+    await llm.call(async () => Promise.reject(new Error('502 from upstream'))).catch(() => {});
+    assert.deepEqual({ ...readinessOf(llm.snapshot()), latency_ms: 0 }, { state: 'down', breaker: 'open', latency_ms: 0, error: '502 from upstream' });
   });
 
   it('after shutdown no breaker timer keeps the process alive and old instances reject', async () => {
