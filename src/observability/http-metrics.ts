@@ -4,9 +4,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from './metrics.js';
 
-export function observeHttp(app: FastifyInstance<any, any, any, any, any>, metrics: Pick<Metrics, 'httpRequests' | 'httpDuration'>): void {
+export function observeHttp(
+  app: FastifyInstance<any, any, any, any, any>,
+  metrics: Pick<Metrics, 'httpRequests' | 'httpDuration'>,
+): void {
   app.addHook('onResponse', async (request, reply) => {
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status_code: String(reply.statusCode),
+    };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });

@@ -58,7 +58,11 @@ function prettyAvailable(): boolean {
 }
 
 /** The logger for one WebSocket session: every line carries its session id. */
-export function sessionLogger(logger: Logger, sessionId: string, fields: Record<string, unknown> = {}): Logger {
+export function sessionLogger(
+  logger: Logger,
+  sessionId: string,
+  fields: Record<string, unknown> = {},
+): Logger {
   return logger.child({ session_id: sessionId, ...fields });
 }
 

@@ -38,7 +38,11 @@ export function createMetrics(opts: MetricsOptions = {}) {
     collectDefaultMetrics({ register: registry });
     // prom-client also exports these three as gauges ending in `_total`, which promtool rejects;
     // the same values stay available as nodejs_active_handles / _requests / _resources.
-    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
       registry.removeSingleMetric(name);
     }
   }

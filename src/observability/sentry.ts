@@ -33,7 +33,12 @@ export function initSentry(opts: SentryOptions): boolean {
     release: opts.release,
     // Signals' bodies and subscribers' identities are not Sentry's business; headers without the
     // credentials (below) are enough to debug a request.
-    dataCollection: { userInfo: false, cookies: false, httpBodies: [], httpHeaders: { request: { deny: ['authorization', 'cookie'] }, response: true } },
+    dataCollection: {
+      userInfo: false,
+      cookies: false,
+      httpBodies: [],
+      httpHeaders: { request: { deny: ['authorization', 'cookie'] }, response: true },
+    },
     // setupSentryFastify captures 5xx itself, tagged with the request id; the SDK's automatic
     // Fastify capture would report each of them a second time, untagged.
     integrations: (defaults) => defaults.filter((i) => i.name !== 'Fastify'),
@@ -41,7 +46,8 @@ export function initSentry(opts: SentryOptions): boolean {
       // Bearer tokens are secrets: never let one leave the process inside request data.
       const headers = event.request?.headers;
       if (headers) {
-        for (const h of Object.keys(headers)) if (/^(authorization|cookie|x-api-key)$/i.test(h)) delete headers[h];
+        for (const h of Object.keys(headers))
+          if (/^(authorization|cookie|x-api-key)$/i.test(h)) delete headers[h];
       }
       return event;
     },
@@ -79,7 +85,10 @@ export interface SentryFastifyOptions {
  * route and status. The error is remembered in onError and reported in onResponse, once the final
  * status is known (onError runs before the error handler decides it).
  */
-export function setupSentryFastify(app: FastifyInstance<any, any, any, any, any>, opts: SentryFastifyOptions = {}): void {
+export function setupSentryFastify(
+  app: FastifyInstance<any, any, any, any, any>,
+  opts: SentryFastifyOptions = {},
+): void {
   if (!enabled) return;
   const shouldCapture = opts.shouldCapture ?? ((status: number) => status >= 500);
   const errors = new WeakMap<FastifyRequest, unknown>();
@@ -92,7 +101,11 @@ export function setupSentryFastify(app: FastifyInstance<any, any, any, any, any>
     if (!shouldCapture(reply.statusCode, err)) return;
     captureException(err, {
       requestId: request.id,
-      tags: { route: request.routeOptions.url ?? 'unmatched', method: request.method, status_code: String(reply.statusCode) },
+      tags: {
+        route: request.routeOptions.url ?? 'unmatched',
+        method: request.method,
+        status_code: String(reply.statusCode),
+      },
     });
   });
 }

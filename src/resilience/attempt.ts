@@ -16,7 +16,10 @@ export interface AttemptOptions {
   callerSignal?: AbortSignal;
 }
 
-export async function runAttempt<T>(fn: (signal: AbortSignal) => Promise<T>, opts: AttemptOptions): Promise<T> {
+export async function runAttempt<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  opts: AttemptOptions,
+): Promise<T> {
   const controller = new AbortController();
   const { signal } = controller;
   let started = false;

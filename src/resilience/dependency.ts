@@ -18,7 +18,12 @@ import CircuitBreaker from 'opossum';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CatalystError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
-import { DEPENDENCY_OUTCOMES, type BreakerState, type DependencyOutcome, type Metrics } from '../observability/metrics.js';
+import {
+  DEPENDENCY_OUTCOMES,
+  type BreakerState,
+  type DependencyOutcome,
+  type Metrics,
+} from '../observability/metrics.js';
 import { runAttempt } from './attempt.js';
 import { backoffDelayMs } from './backoff.js';
 import { breakerState, exportBreaker } from './breaker-exporter.js';
@@ -91,17 +96,27 @@ export class Dependency {
     this.breaker.on('open', () => (this.openedAt = Date.now()));
     // Recorded on opossum's own event so the transition line it may trigger names this error.
     this.breaker.on('failure', (err: unknown) => {
-      this.lastError = { message: err instanceof Error ? err.message : String(err), at: new Date().toISOString() };
+      this.lastError = {
+        message: err instanceof Error ? err.message : String(err),
+        at: new Date().toISOString(),
+      };
     });
     exportBreaker(this.breaker, {
       dependency: name,
       metrics: deps.metrics,
       logger: deps.logger,
-      context: () => ({ last_error: this.lastError?.message, reset_timeout_ms: policy.breaker.resetTimeoutMs }),
+      context: () => ({
+        last_error: this.lastError?.message,
+        reset_timeout_ms: policy.breaker.resetTimeoutMs,
+      }),
     });
-    this.counts = Object.fromEntries(DEPENDENCY_OUTCOMES.map((o) => [o, 0])) as Record<DependencyOutcome, number>;
+    this.counts = Object.fromEntries(DEPENDENCY_OUTCOMES.map((o) => [o, 0])) as Record<
+      DependencyOutcome,
+      number
+    >;
     // Zero every series now, so rate() and alerts see the dependency before its first failure.
-    for (const outcome of DEPENDENCY_OUTCOMES) deps.metrics.dependencyCalls.inc({ dependency: name, outcome }, 0);
+    for (const outcome of DEPENDENCY_OUTCOMES)
+      deps.metrics.dependencyCalls.inc({ dependency: name, outcome }, 0);
   }
 
   async call<T>(fn: (signal: AbortSignal) => Promise<T>, opts: CallOptions<T> = {}): Promise<T> {
@@ -109,7 +124,8 @@ export class Dependency {
     const a: Attempt = {
       fn,
       signal: callerSignal,
-      isCallerError: (err) => callerSignal?.aborted === true || isCallerError(err) || (opts.isCallerError?.(err) ?? false),
+      isCallerError: (err) =>
+        callerSignal?.aborted === true || isCallerError(err) || (opts.isCallerError?.(err) ?? false),
     };
     const attempts = opts.idempotent && this.policy.retry ? this.policy.retry.attempts : 1;
     let failure: unknown;
@@ -192,6 +208,9 @@ export class Dependency {
     }
     if (cause instanceof DependencyTimeoutError) why = `timed out after ${this.policy.timeoutMs} ms`;
     if (cause instanceof DependencyBusyError) why = 'too busy';
-    return new CatalystError('unavailable', `Dependency ${this.name} is unavailable (${why})`, { retryAfter, cause });
+    return new CatalystError('unavailable', `Dependency ${this.name} is unavailable (${why})`, {
+      retryAfter,
+      cause,
+    });
   }
 }

@@ -13,10 +13,18 @@ export interface DependencyReadiness {
   error?: string;
 }
 
-const STATE: Record<BreakerState, DependencyReadiness['state']> = { closed: 'ok', half_open: 'degraded', open: 'down' };
+const STATE: Record<BreakerState, DependencyReadiness['state']> = {
+  closed: 'ok',
+  half_open: 'degraded',
+  open: 'down',
+};
 
 export function readinessOf(snap: DependencySnapshot): DependencyReadiness {
-  const out: DependencyReadiness = { state: STATE[snap.state], breaker: snap.state, latency_ms: snap.last_latency_ms };
+  const out: DependencyReadiness = {
+    state: STATE[snap.state],
+    breaker: snap.state,
+    latency_ms: snap.last_latency_ms,
+  };
   if (snap.state !== 'closed' && snap.last_error) out.error = snap.last_error.message;
   return out;
 }

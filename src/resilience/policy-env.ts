@@ -17,8 +17,18 @@ type Setting = {
   what: string;
 };
 
-const ms = (apply: Setting['apply'], min = 1): Setting => ({ apply, min, integer: true, what: 'a whole number of milliseconds' });
-const count = (apply: Setting['apply'], min = 1): Setting => ({ apply, min, integer: true, what: 'a whole number' });
+const ms = (apply: Setting['apply'], min = 1): Setting => ({
+  apply,
+  min,
+  integer: true,
+  what: 'a whole number of milliseconds',
+});
+const count = (apply: Setting['apply'], min = 1): Setting => ({
+  apply,
+  min,
+  integer: true,
+  what: 'a whole number',
+});
 
 export const SETTINGS: Record<string, Setting> = {
   TIMEOUT_MS: ms((o, v) => (o.timeoutMs = v)),
@@ -50,7 +60,9 @@ export class PolicyEnvError extends Error {
 }
 
 /** Overrides keyed by policy key (`store`, `feed:*`, `feed:sec_edgar`); throws PolicyEnvError. */
-export function parsePolicyEnv(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Record<string, DependencyPolicyOverride> {
+export function parsePolicyEnv(
+  env: NodeJS.ProcessEnv | Record<string, string | undefined>,
+): Record<string, DependencyPolicyOverride> {
   const out: Record<string, DependencyPolicyOverride> = {};
   const problems: string[] = [];
   for (const [variable, raw] of Object.entries(env)) {
@@ -58,7 +70,9 @@ export function parsePolicyEnv(env: NodeJS.ProcessEnv | Record<string, string | 
     const rest = variable.slice(POLICY_ENV_PREFIX.length);
     const suffix = SUFFIXES.find((s) => rest.endsWith(`_${s}`) && rest.length > s.length + 1);
     if (!suffix) {
-      problems.push(`${variable}: unknown setting; expected ${POLICY_ENV_PREFIX}<NAME>_<SETTING> with SETTING one of ${Object.keys(SETTINGS).join(', ')}`);
+      problems.push(
+        `${variable}: unknown setting; expected ${POLICY_ENV_PREFIX}<NAME>_<SETTING> with SETTING one of ${Object.keys(SETTINGS).join(', ')}`,
+      );
       continue;
     }
     const setting = SETTINGS[suffix]!;

@@ -60,11 +60,23 @@ const breaker = (volumeThreshold: number, resetTimeoutMs: number): BreakerPolicy
  */
 export const DEFAULT_POLICIES: Record<string, DependencyPolicy> = {
   // The store is the truth: a publish waits for it, so fail fast and let the publisher retry.
-  store: { timeoutMs: 2_000, breaker: breaker(10, 5_000), retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 500 } },
+  store: {
+    timeoutMs: 2_000,
+    breaker: breaker(10, 5_000),
+    retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 500 },
+  },
   // The bus only makes delivery fast (gaps are read from the store): never retry, never wait long.
   bus: { timeoutMs: 1_000, breaker: breaker(10, 5_000) },
-  redis: { timeoutMs: 500, breaker: breaker(20, 3_000), retry: { attempts: 2, baseDelayMs: 25, maxDelayMs: 200 } },
-  postgres: { timeoutMs: 3_000, breaker: breaker(10, 5_000), retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 500 } },
+  redis: {
+    timeoutMs: 500,
+    breaker: breaker(20, 3_000),
+    retry: { attempts: 2, baseDelayMs: 25, maxDelayMs: 200 },
+  },
+  postgres: {
+    timeoutMs: 3_000,
+    breaker: breaker(10, 5_000),
+    retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 500 },
+  },
   // An LLM call is slow and paid for: few at once, paced, with the keyword classifier as fallback.
   llm: {
     timeoutMs: 15_000,
@@ -103,11 +115,15 @@ export function policyKey(name: string): string {
  * FALLBACK_POLICY), then the `feed:*` override for feeds, then its own override. Throws when the
  * result is unusable, naming the dependency and the field.
  */
-export function policyFor(name: string, overrides: Record<string, DependencyPolicyOverride | undefined> = {}): DependencyPolicy {
+export function policyFor(
+  name: string,
+  overrides: Record<string, DependencyPolicyOverride | undefined> = {},
+): DependencyPolicy {
   const key = policyKey(name);
   const byKey = new Map(Object.entries(overrides).map(([k, v]) => [policyKey(k), v]));
   const isFeed = key.startsWith('feed:');
-  let policy = DEFAULT_POLICIES[key] ?? (isFeed ? DEFAULT_POLICIES[FEED_DEFAULT_KEY] : undefined) ?? FALLBACK_POLICY;
+  let policy =
+    DEFAULT_POLICIES[key] ?? (isFeed ? DEFAULT_POLICIES[FEED_DEFAULT_KEY] : undefined) ?? FALLBACK_POLICY;
   if (isFeed && key !== FEED_DEFAULT_KEY) policy = merge(policy, byKey.get(FEED_DEFAULT_KEY));
   policy = merge(policy, byKey.get(key));
   validatePolicy(name, policy);
@@ -122,7 +138,8 @@ function merge(base: DependencyPolicy, o: DependencyPolicyOverride | undefined):
   };
   // An override may add retry or pacing to a dependency whose default has none; missing fields
   // then come from the generic values below.
-  if (base.retry || o.retry) out.retry = { attempts: 1, baseDelayMs: 100, maxDelayMs: 1_000, ...base.retry, ...defined(o.retry) };
+  if (base.retry || o.retry)
+    out.retry = { attempts: 1, baseDelayMs: 100, maxDelayMs: 1_000, ...base.retry, ...defined(o.retry) };
   if (base.limiter || o.limiter) out.limiter = { ...base.limiter, ...defined(o.limiter) };
   return out;
 }
@@ -135,17 +152,20 @@ function defined<T extends object>(o: T | undefined): Partial<T> {
 function validatePolicy(name: string, p: DependencyPolicy): void {
   const problems: string[] = [];
   const positive = (field: string, v: number | undefined, min = 1) => {
-    if (v !== undefined && !(Number.isFinite(v) && v >= min)) problems.push(`${field} must be a number >= ${min}, got ${v}`);
+    if (v !== undefined && !(Number.isFinite(v) && v >= min))
+      problems.push(`${field} must be a number >= ${min}, got ${v}`);
   };
   const whole = (field: string, v: number | undefined) => {
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) problems.push(`${field} must be a whole number >= 1, got ${v}`);
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1))
+      problems.push(`${field} must be a whole number >= 1, got ${v}`);
   };
   positive('timeoutMs', p.timeoutMs);
   whole('breaker.volumeThreshold', p.breaker.volumeThreshold);
   positive('breaker.resetTimeoutMs', p.breaker.resetTimeoutMs);
   positive('breaker.rollingCountTimeoutMs', p.breaker.rollingCountTimeoutMs, 10);
   const pct = p.breaker.errorThresholdPercentage;
-  if (!(pct > 0 && pct <= 100)) problems.push(`breaker.errorThresholdPercentage must be in (0, 100], got ${pct}`);
+  if (!(pct > 0 && pct <= 100))
+    problems.push(`breaker.errorThresholdPercentage must be in (0, 100], got ${pct}`);
   if (p.retry) {
     whole('retry.attempts', p.retry.attempts);
     positive('retry.baseDelayMs', p.retry.baseDelayMs, 0);

@@ -10,7 +10,10 @@ const UNIT_SEC: Record<string, number> = { s: 1, m: 60, h: 3600 };
 
 /** Env variable name of each limiter: CATALYST_RATE_PUBLISH_PER_TOKEN... */
 export const RATE_ENV_NAMES = Object.fromEntries(
-  (Object.entries(LIMITER_LABELS) as Array<[LimiterName, string]>).map(([name, label]) => [name, `${RATE_ENV_PREFIX}${label.toUpperCase()}`]),
+  (Object.entries(LIMITER_LABELS) as Array<[LimiterName, string]>).map(([name, label]) => [
+    name,
+    `${RATE_ENV_PREFIX}${label.toUpperCase()}`,
+  ]),
 ) as Record<LimiterName, string>;
 
 export class RateLimitEnvError extends Error {
@@ -21,8 +24,12 @@ export class RateLimitEnvError extends Error {
 }
 
 /** The limits the environment sets (others keep their defaults); throws RateLimitEnvError. */
-export function parseRateLimitEnv(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Partial<RateLimitConfig> {
-  const byVariable = new Map(Object.entries(RATE_ENV_NAMES).map(([name, variable]) => [variable, name as LimiterName]));
+export function parseRateLimitEnv(
+  env: NodeJS.ProcessEnv | Record<string, string | undefined>,
+): Partial<RateLimitConfig> {
+  const byVariable = new Map(
+    Object.entries(RATE_ENV_NAMES).map(([name, variable]) => [variable, name as LimiterName]),
+  );
   const out: Partial<RateLimitConfig> = {};
   const problems: string[] = [];
   for (const [variable, raw] of Object.entries(env)) {
@@ -34,7 +41,10 @@ export function parseRateLimitEnv(env: NodeJS.ProcessEnv | Record<string, string
     }
     const rule = parseRule(raw);
     if (rule) out[name] = rule;
-    else problems.push(`${variable}: expected <points>/<window> such as 100/1s or 30/1m (whole numbers, points >= 1), got "${raw}"`);
+    else
+      problems.push(
+        `${variable}: expected <points>/<window> such as 100/1s or 30/1m (whole numbers, points >= 1), got "${raw}"`,
+      );
   }
   if (problems.length) throw new RateLimitEnvError(problems);
   return out;

@@ -13,7 +13,13 @@
 // (a bug in a limiter) is logged and allowed, on purpose: refusing all traffic because the limiter
 // broke would be an outage of our own making.
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  RLWrapperTimeouts,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import { CatalystError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -82,7 +88,9 @@ export interface RateLimitsOptions {
 }
 
 export function createRateLimits(config: RateLimitConfig, opts: RateLimitsOptions): RateLimits {
-  const entries = (Object.keys(LIMITER_LABELS) as LimiterName[]).map((name) => [name, createLimiter(name, config[name], opts)] as const);
+  const entries = (Object.keys(LIMITER_LABELS) as LimiterName[]).map(
+    (name) => [name, createLimiter(name, config[name], opts)] as const,
+  );
   return Object.fromEntries(entries) as RateLimits;
 }
 
@@ -103,7 +111,11 @@ function createLimiter(name: LimiterName, rule: RateLimitRule, opts: RateLimitsO
     });
     // The insurance sits on the timeout wrapper only: it then answers for a Redis error and for a
     // Redis timeout alike, and a slow failure is never counted twice in memory.
-    limiter = new RLWrapperTimeouts({ limiter: redis, timeoutMs: opts.redisTimeoutMs ?? 200, insuranceLimiter: memory });
+    limiter = new RLWrapperTimeouts({
+      limiter: redis,
+      timeoutMs: opts.redisTimeoutMs ?? 200,
+      insuranceLimiter: memory,
+    });
   }
   const rejections = new RejectionLog(opts.logger, label, opts.logIntervalMs);
   const logger = opts.logger;

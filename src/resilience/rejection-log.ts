@@ -35,7 +35,14 @@ export class RejectionLog {
     }
     const [topKey, topCount] = [...this.keys].reduce((a, b) => (b[1] > a[1] ? b : a));
     this.logger.warn(
-      { limiter: this.limiter, rejected: this.rejected, keys: this.keys.size, top_key: topKey, top_key_rejected: topCount, interval_ms: this.intervalMs },
+      {
+        limiter: this.limiter,
+        rejected: this.rejected,
+        keys: this.keys.size,
+        top_key: topKey,
+        top_key_rejected: topCount,
+        interval_ms: this.intervalMs,
+      },
       `rate limit ${this.limiter}: ${this.rejected} more rejections`,
     );
     this.rejected = 0;

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { sessionLogger } from '../../src/observability/logger.js';
-import { echoRequestId, fastifyRequestIdOptions, genReqId, REQUEST_ID_HEADER } from '../../src/observability/request-id.js';
+import {
+  echoRequestId,
+  fastifyRequestIdOptions,
+  genReqId,
+  REQUEST_ID_HEADER,
+} from '../../src/observability/request-id.js';
 import { captureLogs } from '../support/log-capture.js';
 
 describe('request ids', () => {
@@ -28,7 +33,10 @@ describe('logger', () => {
       request.log.warn('slow store');
       return { signals: [] };
     });
-    const res = await app.inject({ url: '/signals', headers: { 'x-request-id': 'req-77', authorization: 'Bearer tok-secret' } });
+    const res = await app.inject({
+      url: '/signals',
+      headers: { 'x-request-id': 'req-77', authorization: 'Bearer tok-secret' },
+    });
     assert.equal(res.headers[REQUEST_ID_HEADER], 'req-77');
     const generated = await app.inject({ url: '/signals' });
     const genId = generated.headers[REQUEST_ID_HEADER] as string;
@@ -41,7 +49,12 @@ describe('logger', () => {
       ['incoming request', 'reading signals', 'slow store', 'request completed'],
     );
     assert.ok(lines().some((l) => l.request_id === genId && l.msg === 'request completed'));
-    assert.ok(lines().filter((l) => l.req || l.res).every((l) => typeof l.request_id === 'string'), 'every request line has an id');
+    assert.ok(
+      lines()
+        .filter((l) => l.req || l.res)
+        .every((l) => typeof l.request_id === 'string'),
+      'every request line has an id',
+    );
     assert.ok(!JSON.stringify(lines()).includes('tok-secret'), 'tokens are redacted');
     const first = ofRequest[0]!;
     assert.equal(first.level, 'info', 'level names, not numbers');

@@ -25,9 +25,15 @@ async function exercise(m: Metrics) {
   m.replayedSignals.inc(40);
   const registry = new DependencyRegistry({ metrics: m, logger: captureLogs().logger });
   await registry.get('store').call(async () => 'ok');
-  await registry.get('llm').call(async () => Promise.reject(new Error('down'))).catch(() => {});
+  await registry
+    .get('llm')
+    .call(async () => Promise.reject(new Error('down')))
+    .catch(() => {});
   registry.shutdown();
-  const limits = createRateLimits({ ...DEFAULT_RATE_LIMITS, restReadsPerToken: { points: 1, durationSec: 1 } }, { keyPrefix: 't:', metrics: m, logger: captureLogs().logger });
+  const limits = createRateLimits(
+    { ...DEFAULT_RATE_LIMITS, restReadsPerToken: { points: 1, durationSec: 1 } },
+    { keyPrefix: 't:', metrics: m, logger: captureLogs().logger },
+  );
   await limits.restReadsPerToken.consume('tok');
   await limits.restReadsPerToken.consume('tok');
 }
@@ -56,7 +62,10 @@ describe('metrics', () => {
   it('promtool would catch a badly named metric (the check above is real)', async (t) => {
     const bin = await requireBinary(t, 'promtool');
     if (!bin) return;
-    const { code, output } = await promtool(bin, '# HELP catalyst_requests Requests.\n# TYPE catalyst_requests counter\ncatalyst_requests 1\n');
+    const { code, output } = await promtool(
+      bin,
+      '# HELP catalyst_requests Requests.\n# TYPE catalyst_requests counter\ncatalyst_requests 1\n',
+    );
     assert.notEqual(code, 0);
     assert.match(output, /_total/);
   });

@@ -2,7 +2,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
-import { captureException, flushSentry, initSentry, sentryEnabled, setupSentryFastify } from '../../src/observability/sentry.js';
+import {
+  captureException,
+  flushSentry,
+  initSentry,
+  sentryEnabled,
+  setupSentryFastify,
+} from '../../src/observability/sentry.js';
 
 describe('Sentry without a DSN', () => {
   it('stays off and captures nothing', async () => {

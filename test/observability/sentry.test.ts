@@ -4,7 +4,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CatalystError } from '../../src/domain/errors.js';
 import { fastifyRequestIdOptions } from '../../src/observability/request-id.js';
-import { captureException, flushSentry, initSentry, setupSentryFastify } from '../../src/observability/sentry.js';
+import {
+  captureException,
+  flushSentry,
+  initSentry,
+  setupSentryFastify,
+} from '../../src/observability/sentry.js';
 import { startSentryReceiver, type SentryEvent, type SentryReceiver } from '../support/sentry-receiver.js';
 import { waitFor } from '../support/wait.js';
 
@@ -29,7 +34,9 @@ before(async () => {
     throw new CatalystError('invalid_request', 'limit must be <= 1000', { field: 'limit' });
   });
   app.get('/store-down', async () => {
-    throw new CatalystError('unavailable', 'Dependency store is unavailable (circuit open)', { retryAfter: 3 });
+    throw new CatalystError('unavailable', 'Dependency store is unavailable (circuit open)', {
+      retryAfter: 3,
+    });
   });
   await app.ready();
 });
@@ -44,13 +51,22 @@ const message = (e: SentryEvent) => e.exception?.values?.at(-1)?.value;
 
 describe('Sentry', () => {
   it('receives a 500 with its request id and route, and nothing for a 400', async () => {
-    const bad = await app.inject({ url: '/bad', headers: { 'x-request-id': 'req-bad-400', authorization: 'Bearer secret-token' } });
+    const bad = await app.inject({
+      url: '/bad',
+      headers: { 'x-request-id': 'req-bad-400', authorization: 'Bearer secret-token' },
+    });
     assert.equal(bad.statusCode, 400);
-    const boom = await app.inject({ url: '/boom', headers: { 'x-request-id': 'req-boom-500', authorization: 'Bearer secret-token' } });
+    const boom = await app.inject({
+      url: '/boom',
+      headers: { 'x-request-id': 'req-boom-500', authorization: 'Bearer secret-token' },
+    });
     assert.equal(boom.statusCode, 500);
 
     assert.equal(await flushSentry(5_000), true);
-    const [event] = await waitFor(() => byRequestId('req-boom-500').length > 0 && byRequestId('req-boom-500'), 'the 500 to reach Sentry');
+    const [event] = await waitFor(
+      () => byRequestId('req-boom-500').length > 0 && byRequestId('req-boom-500'),
+      'the 500 to reach Sentry',
+    );
     assert.equal(message(event!), 'boom: a bug');
     assert.equal(event!.tags?.route, '/boom');
     assert.equal(event!.tags?.status_code, '500');
@@ -67,7 +83,10 @@ describe('Sentry', () => {
     const res = await app.inject({ url: '/store-down', headers: { 'x-request-id': 'req-503' } });
     assert.equal(res.statusCode, 503);
     await flushSentry(5_000);
-    const [event] = await waitFor(() => byRequestId('req-503').length > 0 && byRequestId('req-503'), 'the 503 to reach Sentry');
+    const [event] = await waitFor(
+      () => byRequestId('req-503').length > 0 && byRequestId('req-503'),
+      'the 503 to reach Sentry',
+    );
     assert.match(message(event!) ?? '', /store is unavailable/);
   });
 
@@ -75,7 +94,10 @@ describe('Sentry', () => {
     const id = captureException(new Error('send failed'), { sessionId: 'sess-42' });
     assert.ok(id, 'an event id');
     await flushSentry(5_000);
-    const event = await waitFor(() => receiver.events.find((e) => e.tags?.session_id === 'sess-42'), 'the session error');
+    const event = await waitFor(
+      () => receiver.events.find((e) => e.tags?.session_id === 'sess-42'),
+      'the session error',
+    );
     assert.equal(message(event), 'send failed');
     assert.equal(event.event_id, id);
   });

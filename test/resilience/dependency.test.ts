@@ -3,7 +3,12 @@ import { describe, it } from 'node:test';
 import { CatalystError } from '../../src/domain/errors.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { Dependency } from '../../src/resilience/dependency.js';
-import { DependencyTimeoutError, dependencyFailure, isBreakerOpenError, isDependencyTimeout } from '../../src/resilience/errors.js';
+import {
+  DependencyTimeoutError,
+  dependencyFailure,
+  isBreakerOpenError,
+  isDependencyTimeout,
+} from '../../src/resilience/errors.js';
 import type { DependencyPolicy } from '../../src/resilience/policy.js';
 import { captureLogs } from '../support/log-capture.js';
 import { metricValue } from '../support/metric-values.js';
@@ -11,7 +16,12 @@ import { waitFor, withDeadline } from '../support/wait.js';
 
 const policy = (over: Partial<DependencyPolicy> = {}): DependencyPolicy => ({
   timeoutMs: 1_000,
-  breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000 },
+  breaker: {
+    volumeThreshold: 3,
+    errorThresholdPercentage: 50,
+    resetTimeoutMs: 300,
+    rollingCountTimeoutMs: 10_000,
+  },
   ...over,
 });
 
@@ -19,7 +29,13 @@ function setup(p: DependencyPolicy = policy(), name = 'store') {
   const metrics = createMetrics({ collectDefault: false });
   const logs = captureLogs();
   const dep = new Dependency(name, p, { metrics, logger: logs.logger });
-  return { metrics, logs, dep, value: (m: string, l: Record<string, string>) => metricValue(metrics.registry, m, { dependency: name, ...l }) };
+  return {
+    metrics,
+    logs,
+    dep,
+    value: (m: string, l: Record<string, string>) =>
+      metricValue(metrics.registry, m, { dependency: name, ...l }),
+  };
 }
 
 /** A fake dependency that counts how often it is reached and answers as told. */
@@ -94,7 +110,11 @@ describe('Dependency breaker', () => {
         ['info', 'half_open', 'closed'],
       ],
     );
-    assert.equal(transitions[0]!.last_error, 'connection refused', 'the opening line names the error that tripped it');
+    assert.equal(
+      transitions[0]!.last_error,
+      'connection refused',
+      'the opening line names the error that tripped it',
+    );
   });
 
   it('lets one probe through when half-open and reopens when it fails', async (t) => {
@@ -120,7 +140,11 @@ describe('Dependency timeouts', () => {
     t.after(() => dep.shutdown());
     const f = fake();
     f.mode = 'hang';
-    const err = await withDeadline(dep.call(f.fn).catch((e) => e), 'the timed-out call to settle', 2_000);
+    const err = await withDeadline(
+      dep.call(f.fn).catch((e) => e),
+      'the timed-out call to settle',
+      2_000,
+    );
     assert.ok(err instanceof CatalystError && err.code === 'unavailable');
     assert.ok(err.cause instanceof DependencyTimeoutError);
     assert.ok(isDependencyTimeout(err));
@@ -141,7 +165,17 @@ describe('Dependency timeouts', () => {
   });
 
   it('a wedged dependency (accepts, never answers, ignores aborts) never blocks the caller or the event loop', async (t) => {
-    const { dep } = setup(policy({ timeoutMs: 40, breaker: { volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 10_000, rollingCountTimeoutMs: 10_000 } }));
+    const { dep } = setup(
+      policy({
+        timeoutMs: 40,
+        breaker: {
+          volumeThreshold: 5,
+          errorThresholdPercentage: 50,
+          resetTimeoutMs: 10_000,
+          rollingCountTimeoutMs: 10_000,
+        },
+      }),
+    );
     t.after(() => dep.shutdown());
     let reached = 0;
     const wedged = () => {
@@ -158,8 +192,15 @@ describe('Dependency timeouts', () => {
     }, 5);
     t.after(() => clearInterval(ticker));
     const started = performance.now();
-    const results = await withDeadline(Promise.allSettled(Array.from({ length: 20 }, () => dep.call(wedged))), 'every call to settle', 2_000);
-    assert.ok(results.every((r) => r.status === 'rejected'), 'every call answered (unavailable)');
+    const results = await withDeadline(
+      Promise.allSettled(Array.from({ length: 20 }, () => dep.call(wedged))),
+      'every call to settle',
+      2_000,
+    );
+    assert.ok(
+      results.every((r) => r.status === 'rejected'),
+      'every call answered (unavailable)',
+    );
     assert.ok(performance.now() - started < 1_000, 'all settled around the 40 ms deadline');
     assert.ok(maxLag < 100, `event loop lag stayed low (max ${maxLag.toFixed(1)} ms)`);
     assert.equal(dep.snapshot().state, 'open');
@@ -189,7 +230,11 @@ describe('Dependency errors, retry, fallback, cancellation', () => {
         .catch((e) => e);
       assert.equal(err, conflict, 'the same error object');
     }
-    const custom = await dep.call(async () => Promise.reject(new Error('404 from feed')), { isCallerError: (e) => (e as Error).message.startsWith('404') }).catch((e) => e);
+    const custom = await dep
+      .call(async () => Promise.reject(new Error('404 from feed')), {
+        isCallerError: (e) => (e as Error).message.startsWith('404'),
+      })
+      .catch((e) => e);
     assert.equal(custom.message, '404 from feed');
     const snap = dep.snapshot();
     assert.equal(snap.state, 'closed');
@@ -245,7 +290,16 @@ describe('Dependency errors, retry, fallback, cancellation', () => {
 
 describe('Dependency outbound limiter', () => {
   const paced = (timeoutMs: number) =>
-    policy({ timeoutMs, limiter: { maxConcurrent: 1 }, breaker: { volumeThreshold: 100, errorThresholdPercentage: 50, resetTimeoutMs: 10_000, rollingCountTimeoutMs: 10_000 } });
+    policy({
+      timeoutMs,
+      limiter: { maxConcurrent: 1 },
+      breaker: {
+        volumeThreshold: 100,
+        errorThresholdPercentage: 50,
+        resetTimeoutMs: 10_000,
+        rollingCountTimeoutMs: 10_000,
+      },
+    });
 
   it('runs at most maxConcurrent calls at once', async (t) => {
     const { dep } = setup(paced(5_000));
@@ -278,6 +332,10 @@ describe('Dependency outbound limiter', () => {
     assert.equal(counts.rejected, 1);
     assert.equal(counts.timeout, 1);
     assert.equal(counts.failure, 0);
-    assert.equal(await dep.call(async () => 'next'), 'next', 'the wedged call gave its slot back at its deadline');
+    assert.equal(
+      await dep.call(async () => 'next'),
+      'next',
+      'the wedged call gave its slot back at its deadline',
+    );
   });
 });

@@ -13,11 +13,18 @@ describe('policyFor', () => {
   });
 
   it('gives a feed the feed default, then the all-feeds override, then its own', () => {
-    const overrides = { 'feed:*': { timeoutMs: 7_000, retry: { attempts: 4 } }, 'feed:sec_edgar': { timeoutMs: 3_000 } };
+    const overrides = {
+      'feed:*': { timeoutMs: 7_000, retry: { attempts: 4 } },
+      'feed:sec_edgar': { timeoutMs: 3_000 },
+    };
     const edgar = policyFor('feed:sec-edgar', overrides);
     assert.equal(edgar.timeoutMs, 3_000, 'its own override wins');
     assert.equal(edgar.retry?.attempts, 4, 'the all-feeds override applies');
-    assert.equal(edgar.retry?.maxDelayMs, DEFAULT_POLICIES['feed:*']!.retry!.maxDelayMs, 'untouched fields keep the default');
+    assert.equal(
+      edgar.retry?.maxDelayMs,
+      DEFAULT_POLICIES['feed:*']!.retry!.maxDelayMs,
+      'untouched fields keep the default',
+    );
     assert.equal(policyFor('feed:prnewswire', overrides).timeoutMs, 7_000);
   });
 
@@ -36,9 +43,15 @@ describe('policyFor', () => {
   });
 
   it('refuses an unusable policy, naming the dependency and field', () => {
-    assert.throws(() => policyFor('llm', { llm: { breaker: { errorThresholdPercentage: 0 } } }), /dependency "llm".*errorThresholdPercentage/);
+    assert.throws(
+      () => policyFor('llm', { llm: { breaker: { errorThresholdPercentage: 0 } } }),
+      /dependency "llm".*errorThresholdPercentage/,
+    );
     assert.throws(() => policyFor('store', { store: { timeoutMs: -5 } }), /"store".*timeoutMs/);
-    assert.throws(() => policyFor('llm', { llm: { retry: { attempts: 2.5 } } }), /"llm".*retry.attempts must be a whole number/);
+    assert.throws(
+      () => policyFor('llm', { llm: { retry: { attempts: 2.5 } } }),
+      /"llm".*retry.attempts must be a whole number/,
+    );
   });
 });
 
@@ -78,8 +91,14 @@ describe('parsePolicyEnv', () => {
     }
     assert.ok(err instanceof PolicyEnvError);
     assert.equal(err.problems.length, 4);
-    assert.match(err.message, /CATALYST_DEP_STORE_TIMEOUT_MS: expected a whole number of milliseconds >= 1, got "2s"/);
-    assert.match(err.message, /CATALYST_DEP_LLM_BREAKER_ERROR_PCT: expected a percentage from 1 to 100, got "150"/);
+    assert.match(
+      err.message,
+      /CATALYST_DEP_STORE_TIMEOUT_MS: expected a whole number of milliseconds >= 1, got "2s"/,
+    );
+    assert.match(
+      err.message,
+      /CATALYST_DEP_LLM_BREAKER_ERROR_PCT: expected a percentage from 1 to 100, got "150"/,
+    );
     assert.match(err.message, /CATALYST_DEP_BUS_TIMOUT_MS: unknown setting/);
     assert.match(err.message, /CATALYST_DEP_REDIS_RETRY_ATTEMPTS: expected a whole number >= 1, got "1.5"/);
   });

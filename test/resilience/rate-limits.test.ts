@@ -34,13 +34,23 @@ function setup(opts: Partial<RateLimitsOptions> = {}, limits = config(5)) {
 
 async function consumeMany(n: number, consume: () => Promise<ConsumeResult>, perCallBudgetMs: number) {
   const results: ConsumeResult[] = [];
-  for (let i = 0; i < n; i++) results.push(await withDeadline(consume(), `consume #${i + 1}`, perCallBudgetMs));
-  return { allowed: results.filter((r) => r.allowed).length, denied: results.filter((r) => !r.allowed) as Array<{ retryAfterMs: number }> };
+  for (let i = 0; i < n; i++)
+    results.push(await withDeadline(consume(), `consume #${i + 1}`, perCallBudgetMs));
+  return {
+    allowed: results.filter((r) => r.allowed).length,
+    denied: results.filter((r) => !r.allowed) as Array<{ retryAfterMs: number }>,
+  };
 }
 
 /** A redis client configured as production should: no offline queue, quick fixed reconnects. */
 function client(url: string, extra: RedisOptions = {}) {
-  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 100, lazyConnect: true, ...extra });
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => 100,
+    lazyConnect: true,
+    ...extra,
+  });
 }
 
 describe('rate limits in memory', () => {
@@ -50,10 +60,24 @@ describe('rate limits in memory', () => {
     const { allowed, denied } = await consumeMany(7, token, 100);
     assert.equal(allowed, 5);
     assert.equal(denied.length, 2);
-    assert.ok(denied.every((d) => d.retryAfterMs > 0 && d.retryAfterMs <= 60_000), 'retry within the window');
-    assert.deepEqual(await rl.publishPerToken.consume('token-b'), { allowed: true }, 'other keys have their own budget');
-    assert.equal((await rl.publishPerToken.consume('token-c', 6)).allowed, false, 'a batch consumes one point per signal');
-    assert.equal(await metricValue(metrics.registry, 'catalyst_rate_limited_total', { limiter: 'publish_per_token' }), 3);
+    assert.ok(
+      denied.every((d) => d.retryAfterMs > 0 && d.retryAfterMs <= 60_000),
+      'retry within the window',
+    );
+    assert.deepEqual(
+      await rl.publishPerToken.consume('token-b'),
+      { allowed: true },
+      'other keys have their own budget',
+    );
+    assert.equal(
+      (await rl.publishPerToken.consume('token-c', 6)).allowed,
+      false,
+      'a batch consumes one point per signal',
+    );
+    assert.equal(
+      await metricValue(metrics.registry, 'catalyst_rate_limited_total', { limiter: 'publish_per_token' }),
+      3,
+    );
     assert.equal((await rl.restReadsPerToken.consume('token-a')).allowed, true, 'limiters are independent');
   });
 
@@ -71,17 +95,26 @@ describe('rate limits in memory', () => {
     for (let i = 0; i < 100; i++) await rl.publishPerToken.consume(i % 4 === 0 ? 'other' : 'tok');
     const limitLines = () => logs.lines().filter((l) => l.limiter === 'publish_per_token');
     assert.equal(limitLines().length, 1, 'one line at the start of the burst');
-    const summary = await waitFor(() => limitLines().find((l) => l.rejected !== undefined), 'the burst summary', 2_000);
+    const summary = await waitFor(
+      () => limitLines().find((l) => l.rejected !== undefined),
+      'the burst summary',
+      2_000,
+    );
     // 99 refusals: 75 for "tok", 24 for "other" (its first was allowed); the start line covered one.
     assert.equal(summary.rejected, 98);
     assert.equal(summary.top_key, 'tok');
     assert.equal(summary.keys, 2);
     // A quiet interval ends the burst; the next rejection starts a new one with its own line.
-    await waitFor(async () => {
-      const before = limitLines().length;
-      await rl.publishPerToken.consume('tok');
-      return limitLines().length > before;
-    }, 'a new burst after a quiet interval', 2_000, 120);
+    await waitFor(
+      async () => {
+        const before = limitLines().length;
+        await rl.publishPerToken.consume('tok');
+        return limitLines().length > before;
+      },
+      'a new burst after a quiet interval',
+      2_000,
+      120,
+    );
     assert.ok(limitLines().length <= 4, `few lines for ~100 rejections (${limitLines().length})`);
   });
 });
@@ -92,7 +125,12 @@ describe('rate limits with Redis', () => {
     const redis = client(REDIS_URL);
     await redis.connect();
     const nodeA = setup({ redis });
-    const nodeB = createRateLimits(config(5), { keyPrefix: nodeA.prefix, redis, metrics: createMetrics({ collectDefault: false }), logger: captureLogs().logger });
+    const nodeB = createRateLimits(config(5), {
+      keyPrefix: nodeA.prefix,
+      redis,
+      metrics: createMetrics({ collectDefault: false }),
+      logger: captureLogs().logger,
+    });
     t.after(async () => {
       const keys = await redis.keys(`${nodeA.prefix}*`); // only this test's unique prefix
       if (keys.length) await redis.del(...keys);
@@ -152,16 +190,29 @@ describe('rate limits with Redis', () => {
 
 describe('parseRateLimitEnv', () => {
   it('reads points/window per limiter', () => {
-    assert.deepEqual(parseRateLimitEnv({ CATALYST_RATE_PUBLISH_PER_TOKEN: '200/1s', CATALYST_RATE_WS_CONNECTS_PER_IP: '30/1m', CATALYST_RATE_REST_READS_PER_TOKEN: '50/10', HOME: '/root' }), {
-      publishPerToken: { points: 200, durationSec: 1 },
-      wsConnectsPerIp: { points: 30, durationSec: 60 },
-      restReadsPerToken: { points: 50, durationSec: 10 },
-    });
+    assert.deepEqual(
+      parseRateLimitEnv({
+        CATALYST_RATE_PUBLISH_PER_TOKEN: '200/1s',
+        CATALYST_RATE_WS_CONNECTS_PER_IP: '30/1m',
+        CATALYST_RATE_REST_READS_PER_TOKEN: '50/10',
+        HOME: '/root',
+      }),
+      {
+        publishPerToken: { points: 200, durationSec: 1 },
+        wsConnectsPerIp: { points: 30, durationSec: 60 },
+        restReadsPerToken: { points: 50, durationSec: 10 },
+      },
+    );
   });
 
   it('names every bad variable and what is wrong', () => {
     assert.throws(
-      () => parseRateLimitEnv({ CATALYST_RATE_PUBLISH_PER_TOKEN: 'lots', CATALYST_RATE_WS_MESSAGES: '5/1s', CATALYST_RATE_WS_MESSAGES_PER_SESSION: '0/1s' }),
+      () =>
+        parseRateLimitEnv({
+          CATALYST_RATE_PUBLISH_PER_TOKEN: 'lots',
+          CATALYST_RATE_WS_MESSAGES: '5/1s',
+          CATALYST_RATE_WS_MESSAGES_PER_SESSION: '0/1s',
+        }),
       (err: unknown) =>
         err instanceof RateLimitEnvError &&
         err.problems.length === 3 &&

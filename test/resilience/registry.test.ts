@@ -10,7 +10,11 @@ import { metricValue } from '../support/metric-values.js';
 describe('DependencyRegistry', () => {
   it('creates one dependency per name with its configured policy and shows all of them in the snapshot', async (t) => {
     const metrics = createMetrics({ collectDefault: false });
-    const registry = new DependencyRegistry({ metrics, logger: captureLogs().logger, policies: { store: { timeoutMs: 1_111 } } });
+    const registry = new DependencyRegistry({
+      metrics,
+      logger: captureLogs().logger,
+      policies: { store: { timeoutMs: 1_111 } },
+    });
     t.after(() => registry.shutdown());
     const store = registry.get('store');
     assert.equal(registry.get('store'), store, 'the same instance on every get');
@@ -25,8 +29,17 @@ describe('DependencyRegistry', () => {
     assert.equal(snap.store!.counts.success, 0);
     assert.equal(snap['feed:globenewswire']!.policy.limiter?.maxConcurrent, 1, 'the feed default applies');
     // Series exist from creation, so alerts see a dependency before its first failure.
-    assert.equal(await metricValue(metrics.registry, 'catalyst_dependency_calls_total', { dependency: 'store', outcome: 'failure' }), 0);
-    assert.equal(await metricValue(metrics.registry, 'catalyst_dependency_breaker_state', { dependency: 'store' }), 0);
+    assert.equal(
+      await metricValue(metrics.registry, 'catalyst_dependency_calls_total', {
+        dependency: 'store',
+        outcome: 'failure',
+      }),
+      0,
+    );
+    assert.equal(
+      await metricValue(metrics.registry, 'catalyst_dependency_breaker_state', { dependency: 'store' }),
+      0,
+    );
     assert.doesNotThrow(() => JSON.stringify(snap), 'the snapshot is plain JSON for /admin/dependencies');
     const guard: Guard = registry.get('store'); // what the publish path and gateway code against
     assert.equal(guard.name, 'store');
@@ -48,11 +61,17 @@ describe('DependencyRegistry', () => {
     assert.equal(up.error, undefined);
     await llm.call(async () => Promise.reject(new Error('502 from upstream'))).catch(() => {});
     await llm.call(async () => Promise.reject(new Error('502 from upstream'))).catch(() => {});
-    assert.deepEqual({ ...readinessOf(llm.snapshot()), latency_ms: 0 }, { state: 'down', breaker: 'open', latency_ms: 0, error: '502 from upstream' });
+    assert.deepEqual(
+      { ...readinessOf(llm.snapshot()), latency_ms: 0 },
+      { state: 'down', breaker: 'open', latency_ms: 0, error: '502 from upstream' },
+    );
   });
 
   it('after shutdown no breaker timer keeps the process alive and old instances reject', async () => {
-    const registry = new DependencyRegistry({ metrics: createMetrics({ collectDefault: false }), logger: captureLogs().logger });
+    const registry = new DependencyRegistry({
+      metrics: createMetrics({ collectDefault: false }),
+      logger: captureLogs().logger,
+    });
     const dep = registry.get('llm');
     registry.shutdown();
     assert.deepEqual(registry.snapshot(), {});

@@ -37,7 +37,8 @@ export async function startSentryReceiver(): Promise<SentryReceiver> {
     req.on('end', () => {
       let body = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-      if (req.method === 'POST' && req.url?.startsWith('/api/42/envelope/')) events.push(...eventsIn(body.toString('utf8')));
+      if (req.method === 'POST' && req.url?.startsWith('/api/42/envelope/'))
+        events.push(...eventsIn(body.toString('utf8')));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
