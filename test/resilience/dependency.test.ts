@@ -78,7 +78,7 @@ describe('Dependency breaker', () => {
     const before = f.calls;
     const started = performance.now();
     const rejected = await dep.call(f.fn).catch((e) => e);
-    assert.ok(performance.now() - started < 50, 'rejected fast');
+    assert.ok(performance.now() - started < 200, 'rejected fast (the timeout is 1 s)');
     assert.equal(f.calls, before, 'no call reached the dependency while open');
     assert.ok(rejected instanceof CatalystError && rejected.code === 'unavailable');
     assert.ok(isBreakerOpenError(rejected.cause));
@@ -167,7 +167,7 @@ describe('Dependency timeouts', () => {
   it('a wedged dependency (accepts, never answers, ignores aborts) never blocks the caller or the event loop', async (t) => {
     const { dep } = setup(
       policy({
-        timeoutMs: 40,
+        timeoutMs: 300,
         breaker: {
           volumeThreshold: 5,
           errorThresholdPercentage: 50,
@@ -201,14 +201,17 @@ describe('Dependency timeouts', () => {
       results.every((r) => r.status === 'rejected'),
       'every call answered (unavailable)',
     );
-    assert.ok(performance.now() - started < 1_000, 'all settled around the 40 ms deadline');
-    assert.ok(maxLag < 100, `event loop lag stayed low (max ${maxLag.toFixed(1)} ms)`);
+    assert.ok(performance.now() - started < 1_500, 'all settled around the 300 ms deadline');
+    assert.ok(maxLag < 150, `event loop lag stayed low (max ${maxLag.toFixed(1)} ms)`);
     assert.equal(dep.snapshot().state, 'open');
 
     const fastStart = performance.now();
     const rejected = await dep.call(wedged).catch((e) => e);
     assert.equal(dependencyFailure(rejected), 'open');
-    assert.ok(performance.now() - fastStart < 20, 'open breaker answers without waiting');
+    assert.ok(
+      performance.now() - fastStart < 100,
+      'the open breaker answers without waiting for the 300 ms deadline',
+    );
     assert.equal(reached, 20, 'the open breaker kept later calls away from the wedged dependency');
   });
 });

@@ -165,7 +165,10 @@ describe('rate limits with Redis', () => {
     const started = performance.now();
     const r = await rl.publishPerToken.consume('tok');
     assert.equal(r.allowed, false);
-    assert.ok(performance.now() - started < 50, 'with Redis known down the insurance answers at once');
+    assert.ok(
+      performance.now() - started < 150,
+      'with Redis known down the insurance answers without the 200 ms timeout',
+    );
     assert.ok(!logs.lines().some((l) => l.level === 'error'), 'no limiter failure: the insurance answered');
   });
 
