@@ -88,11 +88,12 @@ export class Session {
     setTimeout(() => this.ws.terminate(), 5000).unref();
   }
 
-  private send(msg: object | object[]): void {
+  /** Sends one message, an array of them, or a frame already serialised (`count` messages). */
+  private send(msg: object | object[] | string, count = Array.isArray(msg) ? msg.length : 1): void {
     if (this.mode === 'closing') return;
-    this.ws.send(JSON.stringify(msg));
+    this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
     this.lastSentAt = Date.now();
-    this.ctx.events.onMessageSent?.(Array.isArray(msg) ? msg.length : 1);
+    this.ctx.events.onMessageSent?.(count);
     if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) {
       this.ctx.events.onSlowConsumer?.(this);
       this.close(CloseCodes.slow_consumer, 'slow consumer: resume with since_seq');
@@ -245,13 +246,40 @@ export class Session {
         { idempotent: true },
       );
       if (this.superseded(generation)) return;
-      if (rows.length > 0) this.send(rows.map((s) => ({ type: 'signal', seq: s.seq, signal: s })));
+      if (!(await this.sendPaced(rows, generation))) return;
       this.position = rows.length === page ? (rows[rows.length - 1] as Signal).seq : upto;
-      await this.waitForRoom();
-      if (this.superseded(generation)) return;
     }
     // Synchronous with the check above: the feed cannot advance between it and this switch.
     this.mode = 'live';
+  }
+
+  /**
+   * Sends replayed signals in frames of at most a quarter of the send buffer, waiting for room
+   * before each: a page can be many times the buffer, and sent whole it would leave this session
+   * over the limit, so that a client that reads fine is closed 4408 and can never finish a replay.
+   * Returns false when this replay was superseded.
+   */
+  private async sendPaced(rows: Signal[], generation: number): Promise<boolean> {
+    const budget = this.ctx.config.sendBufferBytes / 4;
+    let frame: string[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      await this.waitForRoom();
+      if (this.superseded(generation)) return false;
+      this.send(`[${frame.join(',')}]`, frame.length);
+      frame = [];
+      bytes = 0;
+      return true;
+    };
+    for (const s of rows) {
+      const text = JSON.stringify({ type: 'signal', seq: s.seq, signal: s });
+      if (frame.length > 0 && bytes + text.length > budget && !(await flush())) return false;
+      frame.push(text);
+      bytes += text.length;
+    }
+    if (frame.length > 0 && !(await flush())) return false;
+    await this.waitForRoom();
+    return !this.superseded(generation);
   }
 
   /** Paces replay to the client's reading speed instead of filling memory. */
