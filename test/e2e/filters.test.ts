@@ -84,22 +84,13 @@ describe('e2e: filters', () => {
 
   const expected = (want: Oracle) => published.filter(want).map((s) => s.seq);
 
-  /** Everything sent before the pong has arrived: a pong naming the last seq proves nothing is left. */
-  async function settled(c: WsClient): Promise<void> {
-    const last = published.at(-1)?.seq ?? 0;
-    const ts = Date.now();
-    c.send({ type: 'ping', ts });
-    const pong = await c.next((m) => m.type === 'pong' && m.ts === ts, 5000, 'pong');
-    assert.ok(pong.last_seq >= last, `pong.last_seq ${pong.last_seq} < ${last}`);
-  }
-
   for (const c of CASES) {
     e2e(`live: ${c.name} delivers exactly the matching signals, in order`, async () => {
       const want = expected(c.want);
       assert.ok(c.name === 'no filter' || (want.length > 0 && want.length < published.length), 'the case discriminates');
       const client = live.get(c.name) as WsClient;
       await client.waitForSignals(want.length);
-      await settled(client);
+      await client.caughtUp(published.at(-1)?.seq ?? 0);
       assert.deepEqual(client.seqs(), want);
       // The delivered content is what was published.
       for (const s of client.signals()) {
@@ -117,7 +108,7 @@ describe('e2e: filters', () => {
         assert.equal(subscribed.type, 'subscribed');
         assert.equal(subscribed.replay.count, want.length);
         await client.waitForSignals(want.length);
-        await settled(client);
+        await client.caughtUp(published.at(-1)?.seq ?? 0);
         assert.deepEqual(client.seqs(), want);
       } finally {
         client.close();

@@ -15,6 +15,8 @@ export interface Closed {
 export class WsClient {
   /** Every server message so far, in arrival order. */
   readonly messages: Message[] = [];
+  /** The signals among them (kept as they arrive: tests poll this often, on thousands of signals). */
+  private readonly received: Signal[] = [];
   /** Frames that were not JSON (the protocol never sends those). */
   readonly garbage: string[] = [];
   readonly closed: Promise<Closed>;
@@ -39,7 +41,10 @@ export class WsClient {
         this.garbage.push(text);
         return;
       }
-      for (const m of Array.isArray(parsed) ? parsed : [parsed]) this.messages.push(m as Message);
+      for (const m of (Array.isArray(parsed) ? parsed : [parsed]) as Message[]) {
+        this.messages.push(m);
+        if (m.type === 'signal') this.received.push({ ...(m.signal as Signal), seq: m.seq as number });
+      }
     });
   }
 
@@ -89,9 +94,10 @@ export class WsClient {
    * waits for it with a deadline.
    */
   async next(predicate: (m: Message) => boolean = () => true, timeoutMs = 5000, what = 'a matching message'): Promise<Message> {
+    let i = this.cursor; // each message is checked once
     return waitFor(
       () => {
-        for (let i = this.cursor; i < this.messages.length; i++) {
+        for (; i < this.messages.length; i++) {
           const m = this.messages[i] as Message;
           if (predicate(m)) {
             this.cursor = i + 1;
@@ -108,8 +114,8 @@ export class WsClient {
   }
 
   /** The signals received so far, in arrival order. */
-  signals(): Signal[] {
-    return this.messages.filter((m) => m.type === 'signal').map((m) => ({ ...(m.signal as Signal), seq: m.seq as number }));
+  signals(): readonly Signal[] {
+    return this.received;
   }
 
   seqs(): number[] {
@@ -117,11 +123,27 @@ export class WsClient {
   }
 
   /** Waits until at least `count` signals arrived. */
-  async waitForSignals(count: number, timeoutMs = 10_000): Promise<Signal[]> {
-    await waitFor(() => this.signals().length >= count || this.closedWith, `${count} signals`, timeoutMs, 5);
-    const got = this.signals();
-    if (got.length < count) throw new Error(`closed (${this.closedWith?.code}) after ${got.length} of ${count} signals`);
-    return got;
+  async waitForSignals(count: number, timeoutMs = 10_000): Promise<readonly Signal[]> {
+    await waitFor(() => this.received.length >= count || this.closedWith, `${count} signals`, timeoutMs, 5);
+    if (this.received.length < count) {
+      throw new Error(`closed (${this.closedWith?.code}) after ${this.received.length} of ${count} signals`);
+    }
+    return this.received;
+  }
+
+  /**
+   * Resolves once the server has sent this session everything up to `seq`: it pings until a pong
+   * names a last_seq at or past it (the server answers in order, after what it already sent).
+   */
+  async caughtUp(seq: number, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let n = 0; ; n++) {
+      const ts = Date.now() * 1000 + (n % 1000);
+      this.send({ type: 'ping', ts });
+      const pong = await this.next((m) => m.type === 'pong' && m.ts === ts, Math.max(1, deadline - Date.now()), 'pong');
+      if (pong.last_seq >= seq) return;
+      if (Date.now() > deadline) throw new Error(`the server's last_seq stayed at ${pong.last_seq}, below ${seq}`);
+    }
   }
 
   /** Waits for the close; fails after the deadline. */
