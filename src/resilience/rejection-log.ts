@@ -1,13 +1,14 @@
-// Sampled logging of rate-limit rejections: one line when a burst starts, then at most one summary
-// line per interval while it lasts, never one line per rejected request (a flood of 429s must not
-// become a flood of log lines). Keys are logged, so limiters must be keyed by ids (token id, IP,
-// session id), never by a secret.
+// Sampled logging of rate-limit rejections: one line when a burst starts, at most one summary line
+// per interval while it lasts, and one when a quiet interval ends it; never one line per rejected
+// request (a flood of 429s must not become a flood of log lines). Keys are logged, so limiters
+// must be keyed by ids (token id, IP, session id), never by a secret.
 import type { Logger } from '../observability/logger.js';
 
 export class RejectionLog {
   private rejected = 0;
   private readonly keys = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private burst = { rejected: 0, startedAt: 0 };
 
   constructor(
     private readonly logger: Logger,
@@ -16,7 +17,9 @@ export class RejectionLog {
   ) {}
 
   note(key: string): void {
+    this.burst.rejected++;
     if (!this.timer) {
+      this.burst = { rejected: 1, startedAt: Date.now() };
       this.logger.warn({ limiter: this.limiter, key }, `rate limit ${this.limiter}: rejecting`);
       this.timer = setInterval(() => this.flush(), this.intervalMs);
       this.timer.unref(); // a quiet limiter must not keep the process alive
@@ -29,8 +32,15 @@ export class RejectionLog {
   /** Writes the summary of the interval just ended; a quiet interval ends the burst. */
   flush(): void {
     if (this.rejected === 0) {
-      clearInterval(this.timer);
-      this.timer = undefined;
+      this.stop();
+      this.logger.info(
+        {
+          limiter: this.limiter,
+          burst_rejected: this.burst.rejected,
+          burst_ms: Date.now() - this.burst.startedAt,
+        },
+        `rate limit ${this.limiter}: rejections stopped`,
+      );
       return;
     }
     const [topKey, topCount] = [...this.keys].reduce((a, b) => (b[1] > a[1] ? b : a));
