@@ -18,6 +18,9 @@ import { type ClientMessage, parseClientMessage, parseFrame } from './messages.j
 
 type Mode = 'unauthenticated' | 'idle' | 'replaying' | 'live' | 'closing';
 
+/** At most one frame's worth of messages is held while a token is checked. */
+const MAX_HELD = 100;
+
 export class Session {
   readonly id = randomUUID();
   readonly clientId: string;
@@ -32,6 +35,8 @@ export class Session {
   private generation = 0;
   private authTimer: NodeJS.Timeout | undefined;
   private authenticating = false;
+  /** Messages that arrived while the token was being checked. */
+  private readonly held: ClientMessage[] = [];
 
   constructor(
     private readonly ctx: GatewayContext,
@@ -154,6 +159,12 @@ export class Session {
       return;
     }
     if (!this.principal) {
+      // Sent right behind the auth (or an Authorization header) without waiting for the welcome:
+      // handled once the token checks out, in order.
+      if (this.authenticating && this.held.length < MAX_HELD) {
+        this.held.push(msg);
+        return;
+      }
       this.close(CloseCodes.unauthorized, 'authenticate first');
       return;
     }
@@ -192,6 +203,7 @@ export class Session {
       last_seq: this.ctx.feed.lastSeq,
       heartbeat_ms: this.ctx.config.heartbeatMs,
     });
+    for (const msg of this.held.splice(0)) if ((this.mode as Mode) !== 'closing') this.handle(msg);
   }
 
   private async subscribe(filter: SignalFilter, sinceSeq: number | undefined, epoch: string | undefined) {
