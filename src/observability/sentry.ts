@@ -3,7 +3,7 @@
 //
 // ORDER MATTERS: call initSentry() before fastify (or http, pg, ioredis) is imported, so the SDK's
 // instrumentation sees those modules load: in main, `initSentry(...)` first, then
-// `await import('fastify')`; or start node with `--import ./dist/observability/instrument.js`.
+// `await import('fastify')`; or start node with `--import ./dist/src/observability/instrument.js`.
 //
 // What is captured: 5xx responses (with the request id as tag `request_id`), unhandled rejections
 // and uncaught exceptions (the SDK's default integrations), and whatever code passes to
