@@ -64,7 +64,10 @@ export class Gateway implements GatewayContext {
 
   /** Entry point for every signal the LiveFeed hands out, in seq order. */
   dispatch(signal: Signal): void {
-    for (const s of this.index.candidates(signal.ticker)) s.offer(signal);
+    // Serialised once for all the sessions it matches, and only if one does.
+    let text: string | undefined;
+    const frame = () => (text ??= JSON.stringify({ type: 'signal', seq: signal.seq, signal }));
+    for (const s of this.index.candidates(signal.ticker)) s.offer(signal, frame);
   }
 
   register(app: FastifyInstance): void {

@@ -64,11 +64,11 @@ export class Session {
   }
 
   /** Called by the gateway for every signal the feed hands out that this session's index entry matches. */
-  offer(signal: Signal): void {
+  offer(signal: Signal, frame: () => string): void {
     if (this.mode !== 'live' || signal.seq <= this.position) return;
     this.position = signal.seq;
     if (!matches(this.filter, signal)) return;
-    this.send({ type: 'signal', seq: signal.seq, signal });
+    this.send(frame());
     this.ctx.events.onDelivered?.(signal);
   }
 
