@@ -73,6 +73,13 @@ export class WsClient {
     return c;
   }
 
+  /** The stream's head (last_seq of a welcome). */
+  static async head(url: string, token: string): Promise<number> {
+    const c = await WsClient.authed(url, token);
+    c.close();
+    return c.messages[0]?.last_seq as number;
+  }
+
   /** Opens, authenticates and subscribes; resolves with the client and its `subscribed` message. */
   static async subscribed(url: string, token: string, filters: object = {}, sinceSeq?: number): Promise<WsClient> {
     const c = await WsClient.authed(url, token);
