@@ -77,6 +77,13 @@ export class CatalystNodeProcess {
       CATALYST_DATA_DIR: this.dataDir,
       LOG_LEVEL: opts.logLevel ?? 'info',
       NODE_NO_WARNINGS: '1',
+      // Rate limits out of the way: tests drive far more traffic from one address and token than a
+      // client would. A test of the limits sets its own.
+      CATALYST_RATE_PUBLISH_PER_TOKEN: '10000000/1s',
+      CATALYST_RATE_WS_CONNECTS_PER_IP: '10000000/1s',
+      CATALYST_RATE_WS_CONNECTS_PER_TOKEN: '10000000/1s',
+      CATALYST_RATE_WS_MESSAGES_PER_SESSION: '10000000/1s',
+      CATALYST_RATE_REST_READS_PER_TOKEN: '10000000/1s',
       ...opts.env,
     };
   }

@@ -1,0 +1,232 @@
+// Bad input, over REST and over the WebSocket: each gets its protocol error (the error shape, the
+// right status or close code, the field at fault), nothing invalid is stored, and the server never
+// crashes: after all of it, it still publishes and delivers.
+import assert from 'node:assert/strict';
+import { after, before, describe } from 'node:test';
+import { type CatalystNodeProcess, e2e, publish, publishBatch, request, startNodeWithToken } from '../support/node.js';
+import { makeSignal } from '../support/signals.js';
+import { WsClient } from '../support/ws-client.js';
+
+const BATCH_BODY_LIMIT = 256 * 1024;
+const MAX_FRAME = 16 * 1024;
+const MAX_BAD = 10;
+
+describe('e2e: bad input', () => {
+  let node: CatalystNodeProcess;
+  let token: string;
+
+  before(async () => {
+    ({ node, token } = await startNodeWithToken(undefined, {
+      env: {
+        CATALYST_BATCH_BODY_LIMIT_BYTES: String(BATCH_BODY_LIMIT),
+        CATALYST_MAX_FRAME_BYTES: String(MAX_FRAME),
+        CATALYST_MAX_BAD_MESSAGES: String(MAX_BAD),
+      },
+    }));
+  });
+
+  after(async () => {
+    // The server is still whole: it stores and delivers, and nothing invalid got into the store.
+    try {
+      const sub = await WsClient.subscribed(node.wsUrl, token, {}, 0);
+      const ack = await publish(node.url, token, makeSignal({ ticker: 'LAST' }));
+      const got = await sub.waitForSignals(ack.seq);
+      assert.ok(got.every((s) => s.ticker !== 'BAD'));
+      assert.equal(got.at(-1)?.ticker, 'LAST');
+      sub.close();
+      assert.ok(node.running, 'the node is still running');
+      assert.ok(!node.logs.some((l) => /uncaught|unhandled/i.test(l)), 'no unhandled error was logged');
+    } finally {
+      await node.dispose();
+    }
+  });
+
+  const post = (path: string, opts: Parameters<typeof request>[3]) => request(node.url, 'POST', path, { token, ...opts });
+
+  function assertError(r: { status: number; body: any }, status: number, code: string, field?: string) {
+    assert.equal(r.status, status, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, code);
+    assert.equal(typeof r.body.error.message, 'string');
+    if (field !== undefined) assert.equal(r.body.error.field, field, r.body.error.message);
+  }
+
+  e2e('REST: malformed JSON, a non-object body, an empty body: 400 invalid_request', async () => {
+    assertError(await post('/signals', { rawBody: '{"id": "x", ' }), 400, 'invalid_request');
+    assertError(await post('/signals', { rawBody: 'null' }), 400, 'invalid_request');
+    assertError(await post('/signals', { body: [makeSignal({ ticker: 'BAD' })] }), 400, 'invalid_request');
+    assertError(await post('/signals', { rawBody: '"just a string"' }), 400, 'invalid_request');
+    assertError(await post('/signals/batch', { rawBody: '[{"id": ' }), 400, 'invalid_request');
+  });
+
+  e2e('REST: a body that is not JSON: 415 for an unknown content type, 400 for text', async () => {
+    const body = JSON.stringify(makeSignal({ ticker: 'BAD' }));
+    assertError(await post('/signals', { rawBody: body, headers: { 'content-type': 'application/xml' } }), 415, 'unsupported_media_type');
+    assertError(await post('/signals', { rawBody: body, headers: { 'content-type': 'text/plain' } }), 400, 'invalid_request');
+  });
+
+  e2e('REST: each missing required field is named', async () => {
+    for (const field of ['id', 'ticker', 'title', 'source', 'catalyst', 'sentiment', 'confidence', 'published_at']) {
+      const s: Record<string, unknown> = { ...makeSignal({ ticker: 'BAD' }) };
+      delete s[field];
+      assertError(await post('/signals', { body: s }), 400, 'invalid_request', field);
+    }
+  });
+
+  e2e('REST: wrong types and out-of-range values name the field', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ticker: 42 }, 'ticker'],
+      [{ ticker: 'bad ticker' }, 'ticker'],
+      [{ ticker: 'TOOLONGTICKER' }, 'ticker'],
+      [{ confidence: 'high' }, 'confidence'],
+      [{ confidence: 1.5 }, 'confidence'],
+      [{ sentiment: -2 }, 'sentiment'],
+      [{ sentiment: null }, 'sentiment'],
+      [{ title: '' }, 'title'],
+      [{ title: ['a'] }, 'title'],
+      [{ catalyst: 'FDA Approval' }, 'catalyst'],
+      [{ published_at: 'yesterday' }, 'published_at'],
+      [{ published_at: '2026-13-45T99:00:00Z' }, 'published_at'],
+      [{ url: 'ftp://example.com/x' }, 'url'],
+      [{ score: 'lots' }, 'score'],
+      [{ metadata: [1, 2] }, 'metadata'],
+      [{ metadata: { blob: 'x'.repeat(9000) } }, 'metadata'],
+      [{ id: 'has space' }, 'id'],
+      [{ id: 'x'.repeat(201) }, 'id'],
+      [{ seq: 5 }, 'seq'],
+      [{ created_at: '2026-01-01T00:00:00Z' }, 'created_at'],
+      [{ colour: 'red' }, 'colour'],
+    ];
+    for (const [over, field] of cases) {
+      assertError(await post('/signals', { body: { ...makeSignal({ ticker: 'BAD' }), ...over } }), 400, 'invalid_request', field);
+    }
+  });
+
+  e2e('REST: an oversized body is 413; an oversized batch is 413; more than 1000 items or none is 400', async () => {
+    const big = { ...makeSignal({ ticker: 'BAD' }), title: 'x'.repeat(70 * 1024) };
+    assertError(await post('/signals', { body: big }), 413, 'payload_too_large');
+    const bigBatch = Array.from({ length: 40 }, () => makeSignal({ ticker: 'BAD', metadata: { pad: 'x'.repeat(7000) } }));
+    assertError(await post('/signals/batch', { body: bigBatch }), 413, 'payload_too_large');
+    const many = Array.from({ length: 1001 }, () => ({ id: 'x' }));
+    assertError(await post('/signals/batch', { body: many }), 400, 'invalid_request');
+    assertError(await post('/signals/batch', { body: [] }), 400, 'invalid_request');
+    assertError(await post('/signals/batch', { body: { signals: { a: 1 } } }), 400, 'invalid_request');
+    assertError(await post('/signals/batch', { body: makeSignal({ ticker: 'BAD' }) }), 400, 'invalid_request');
+  });
+
+  e2e('REST: a batch with bad items stores the good ones in order and answers each bad one with its error', async () => {
+    const good1 = makeSignal();
+    const good2 = makeSignal();
+    const r = await post('/signals/batch', {
+      body: [good1, { ...makeSignal({ ticker: 'BAD' }), confidence: 7 }, 'not an object', good2],
+    });
+    assert.equal(r.status, 201);
+    const [a, b, c, d] = r.body.results;
+    assert.equal(d.seq, a.seq + 1);
+    assert.equal(b.error.code, 'invalid_request');
+    assert.equal(b.error.field, 'confidence');
+    assert.equal(c.error.code, 'invalid_request');
+  });
+
+  e2e('REST: bad query and path parameters are 400; an unknown route is 404, all in the error shape', async () => {
+    const get = (path: string) => request(node.url, 'GET', path, { token });
+    assertError(await get('/signals?limit=5000'), 400, 'invalid_request');
+    assertError(await get('/signals?since_seq=-1'), 400, 'invalid_request');
+    assertError(await get('/signals?min_confidence=lots'), 400, 'invalid_request');
+    assertError(await get('/signals?sentiment=neutral'), 400, 'invalid_request');
+    assertError(await get('/signals/abc'), 400, 'invalid_request');
+    assertError(await get('/signals/999999'), 404, 'not_found');
+    assertError(await get('/nowhere'), 404, 'not_found');
+  });
+
+  e2e('WS: malformed JSON, wrong types, missing fields, unknown types: an error each, the session stays open', async () => {
+    const c = await WsClient.authed(node.wsUrl, token);
+    const cases: Array<[unknown, string | undefined]> = [
+      ['{"type": "subscribe", ', undefined],
+      ['[]', undefined],
+      ['42', undefined],
+      [{ kind: 'subscribe' }, 'type'],
+      [{ type: 'launch_rockets' }, 'type'],
+      [{ type: 'subscribe', since_seq: 'ten' }, 'since_seq'],
+      [{ type: 'subscribe', since_seq: -1 }, 'since_seq'],
+      [{ type: 'subscribe', filters: 'AAA' }, 'filters.'],
+      [{ type: 'subscribe', epoch: 7 }, 'epoch'],
+    ];
+    for (const [msg, field] of cases) {
+      c.send(msg);
+      const err = await c.next((m) => m.type === 'error', 5000, `error for ${JSON.stringify(msg)}`);
+      assert.equal(err.code, 'invalid_request');
+      if (field !== undefined) assert.equal(err.field, field, err.message);
+      // A good message in between resets the count of bad ones in a row.
+      c.send({ type: 'ping', ts: 1 });
+      await c.next((m) => m.type === 'pong');
+    }
+    // An unauthenticated auth without a token names it too.
+    const fresh = await WsClient.open(node.wsUrl);
+    fresh.send({ type: 'auth' });
+    const err = await fresh.next((m) => m.type === 'error');
+    assert.equal(err.field, 'token');
+    fresh.close();
+    assert.equal(c.closedWith, undefined);
+    assert.equal((await c.subscribe({}, 0)).type, 'subscribed');
+    c.close();
+  });
+
+  e2e('WS: a binary frame gets an error; the session stays open', async () => {
+    const c = await WsClient.authed(node.wsUrl, token);
+    c.ws.send(Buffer.from(JSON.stringify({ type: 'ping', ts: 1 })), { binary: true });
+    const err = await c.next((m) => m.type === 'error');
+    assert.equal(err.code, 'invalid_request');
+    assert.match(err.message, /binary/);
+    c.send({ type: 'ping', ts: 2 });
+    await c.next((m) => m.type === 'pong' && m.ts === 2);
+    c.close();
+  });
+
+  e2e('WS: a frame over the size limit closes 1009; invalid UTF-8 closes 1007', async () => {
+    const big = await WsClient.authed(node.wsUrl, token);
+    big.send({ type: 'ping', ts: 'x'.repeat(MAX_FRAME) });
+    assert.equal((await big.waitClosed()).code, 1009);
+    const garbled = await WsClient.authed(node.wsUrl, token);
+    garbled.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    assert.equal((await garbled.waitClosed()).code, 1007);
+  });
+
+  e2e(`WS: ${MAX_BAD} bad messages in a row close 4400, also as one frame`, async () => {
+    const c = await WsClient.authed(node.wsUrl, token);
+    for (let i = 0; i < MAX_BAD * 3; i++) c.send('not json');
+    const closed = await c.waitClosed();
+    assert.equal(closed.code, 4400);
+    assert.equal(c.messages.filter((m) => m.type === 'error').length, MAX_BAD);
+    const d = await WsClient.authed(node.wsUrl, token);
+    d.send(Array.from({ length: MAX_BAD }, () => ({ type: 'nope' })));
+    assert.equal((await d.waitClosed()).code, 4400);
+    // A frame of more than 100 messages is refused whole.
+    const e = await WsClient.authed(node.wsUrl, token);
+    e.send(Array.from({ length: 101 }, (_, i) => ({ type: 'ping', ts: i })));
+    const err = await e.next((m) => m.type === 'error');
+    assert.equal(err.code, 'invalid_request');
+    assert.ok(!e.messages.some((m) => m.type === 'pong'));
+    e.close();
+  });
+
+  e2e('WS: a flood of 5000 pings is answered in order; a flood of subscribes ends in one clean replay', async () => {
+    const c = await WsClient.authed(node.wsUrl, token);
+    for (let i = 0; i < 5000; i++) c.send({ type: 'ping', ts: i });
+    await c.next((m) => m.type === 'pong' && m.ts === 4999, 15_000, 'the last pong');
+    const pongs = c.messages.filter((m) => m.type === 'pong').map((m) => m.ts);
+    assert.deepEqual(pongs, Array.from({ length: 5000 }, (_, i) => i));
+
+    await publishBatch(node.url, token, Array.from({ length: 300 }, () => makeSignal()));
+    const head = await WsClient.head(node.wsUrl, token);
+    // Each subscribe replaces the one before; the last one is told apart by its filters.
+    for (let i = 0; i < 299; i++) c.send({ type: 'subscribe', filters: {}, since_seq: 0 });
+    c.send({ type: 'subscribe', filters: { min_confidence: 0 }, since_seq: 0 });
+    await c.next((m) => m.type === 'subscribed' && m.filters.min_confidence === 0, 15_000, 'the last subscribed');
+    const lastSubscribed = c.messages.findIndex((m) => m.type === 'subscribed' && m.filters.min_confidence === 0);
+    await c.caughtUp(head);
+    const after = c.messages.slice(lastSubscribed + 1).filter((m) => m.type === 'signal').map((m) => m.seq);
+    // Superseded replays stop sending; the last subscribe's replay is whole, once, in order.
+    assert.deepEqual(after, Array.from({ length: head }, (_, i) => i + 1));
+    c.close();
+  });
+});
