@@ -57,8 +57,11 @@ test('create answers 201 with the proxy in Toxiproxy field order and localhost b
   assert.deepEqual(p.Logger, {});
   assert.deepEqual(p.toxics, []);
   assert.deepEqual(body(await h.api('GET', '/proxies/a')), p);
+  const anywhere = body(await h.api('POST', '/proxies', { name: 'b', upstream: 'x:1' }));
+  assert.match(anywhere.listen as string, /^127\.0\.0\.1:[1-9]\d*$/, 'no listen means loopback, not every interface');
   const all = body(await h.api('GET', '/proxies'));
-  assert.deepEqual(all, { a: p });
+  assert.deepEqual(Object.keys(all), ['a', 'b']);
+  assert.deepEqual(all.a, p);
 });
 
 test('create rejects bad bodies, missing fields, duplicates and unbindable addresses', async (t) => {

@@ -91,11 +91,8 @@ test('a half-close crosses the proxy: the reply to write()+end() still arrives',
 });
 
 test('a client of an unreachable upstream is accepted, then closed without data', async (t) => {
-  const gone = await peer(t);
-  const { h, port } = await proxied(t, {}, gone);
-  await h.api('DELETE', '/proxies/p').then(() =>
-    h.api('POST', '/proxies', { name: 'p', listen: `127.0.0.1:${port}`, upstream: '127.0.0.1:1' }),
-  );
+  const h = await startHarness(t);
+  const port = await h.proxy('p', 1);
   const s = await connect(t, port);
   const client = record(s);
   await client.closed(3000);
