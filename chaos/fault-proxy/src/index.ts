@@ -59,6 +59,8 @@ export async function startFaultProxy(opts: FaultProxyOptions = {}): Promise<Run
     await registry.stopAll();
     throw err;
   }
+  // After listening, an accept failure (EMFILE...) must be logged, not crash the host process.
+  server.on('error', (err) => log.log('error', 'API server error', { err: err.message }));
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
   log.log('info', 'Starting Toxiproxy HTTP server', { host: address, port, seed, version: '2.12.0' });

@@ -8,7 +8,10 @@ export interface Logger {
 }
 
 /** `disabled`, `silent` and `off` turn logging off; an unknown name falls back to info. */
-export function createLogger(levelName: string | undefined, write: (line: string) => void = writeStdout): Logger {
+export function createLogger(
+  levelName: string | undefined,
+  write: (line: string) => void = writeStdout,
+): Logger {
   const name = (levelName ?? 'info').toLowerCase();
   const silent = name === 'disabled' || name === 'silent' || name === 'off';
   const found = LEVELS.indexOf(name as LogLevel);

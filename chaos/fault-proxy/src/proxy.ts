@@ -46,7 +46,10 @@ export class Proxy {
 
   /** Upstream toxics first, then downstream, each in insertion order, as Toxiproxy lists them. */
   get toxics(): Toxic[] {
-    return [...this.toxicList.filter((t) => t.direction === 'upstream'), ...this.toxicList.filter((t) => t.direction === 'downstream')];
+    return [
+      ...this.toxicList.filter((t) => t.direction === 'upstream'),
+      ...this.toxicList.filter((t) => t.direction === 'downstream'),
+    ];
   }
 
   findToxic(name: string): Toxic | undefined {
@@ -79,7 +82,9 @@ export class Proxy {
     } catch (err) {
       throw err instanceof AddressError ? errors.internal(`listen tcp: ${err.message}`) : err;
     }
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => this.accept(socket));
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) =>
+      this.accept(socket),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: where.host, port: where.port, backlog: 4096 }, () => {
@@ -90,12 +95,18 @@ export class Proxy {
       const why = BIND_ERRORS[err.code ?? ''] ?? err.message;
       throw errors.internal(`listen tcp ${formatHostPort(where)}: ${why}`);
     });
-    server.on('error', (err) => this.deps.log.log('error', 'proxy listener failed', { name: this.name, err: err.message }));
+    server.on('error', (err) =>
+      this.deps.log.log('error', 'proxy listener failed', { name: this.name, err: err.message }),
+    );
     const bound = server.address() as net.AddressInfo;
     this.listen = formatHostPort({ host: bound.address, port: bound.port });
     this.server = server;
     this.enabled = true;
-    this.deps.log.log('info', 'Started proxy', { name: this.name, listen: this.listen, upstream: this.upstream });
+    this.deps.log.log('info', 'Started proxy', {
+      name: this.name,
+      listen: this.listen,
+      upstream: this.upstream,
+    });
   }
 
   /** Refuses new connections (the port is released) and closes every existing one. */
@@ -108,7 +119,11 @@ export class Proxy {
     for (const socket of this.dialing) socket.destroy();
     for (const c of this.connections) c.close('fin');
     await closed;
-    this.deps.log.log('info', 'Terminated proxy', { name: this.name, listen: this.listen, upstream: this.upstream });
+    this.deps.log.log('info', 'Terminated proxy', {
+      name: this.name,
+      listen: this.listen,
+      upstream: this.upstream,
+    });
   }
 
   connectionViews(): ConnectionView[] {
@@ -148,13 +163,22 @@ export class Proxy {
       client.destroy();
       return;
     }
-    const upstream = net.connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
+    const upstream = net.connect({
+      host: target.host,
+      port: target.port,
+      allowHalfOpen: true,
+      noDelay: true,
+    });
     const failed = (err: Error) => {
       this.dialing.delete(client);
-      this.deps.log.log('error', 'Unable to open connection to upstream', { name: this.name, upstream: this.upstream, err: err.message });
+      this.deps.log.log('error', 'Unable to open connection to upstream', {
+        name: this.name,
+        upstream: this.upstream,
+        err: err.message,
+      });
       client.destroy();
     };
-    upstream.once('error', failed);
+    upstream.on('error', failed);
     client.once('close', () => {
       if (this.dialing.delete(client)) upstream.destroy();
     });
@@ -178,7 +202,12 @@ export class Proxy {
         (gone) => this.connections.delete(gone),
       );
       this.connections.add(connection);
-      this.deps.log.log('debug', 'Accepted client', { name: this.name, client: client.remoteAddress, upstream: this.upstream, id });
+      this.deps.log.log('debug', 'Accepted client', {
+        name: this.name,
+        client: client.remoteAddress,
+        upstream: this.upstream,
+        id,
+      });
     });
   }
 }

@@ -94,7 +94,11 @@ export class ProxyRegistry {
     this.proxies.clear();
   }
 
-  private async differs(proxy: Proxy, input: ProxyInput, fail: (message: string) => ApiError): Promise<boolean> {
+  private async differs(
+    proxy: Proxy,
+    input: ProxyInput,
+    fail: (message: string) => ApiError,
+  ): Promise<boolean> {
     let wanted;
     try {
       wanted = formatHostPort(await resolveListen(input.listen));

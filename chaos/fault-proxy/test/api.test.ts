@@ -45,7 +45,11 @@ test('unknown paths are a text 404, wrong methods an empty 405, browsers a 403',
 test('create answers 201 with the proxy in Toxiproxy field order and localhost bound on IPv4', async (t) => {
   const h = await startHarness(t);
   const up = await echo(t);
-  const r = await h.api('POST', '/proxies', { name: 'a', listen: 'localhost:0', upstream: `localhost:${up.port}` });
+  const r = await h.api('POST', '/proxies', {
+    name: 'a',
+    listen: 'localhost:0',
+    upstream: `localhost:${up.port}`,
+  });
   assert.equal(r.status, 201);
   assert.equal(r.headers.get('content-type'), 'application/json');
   const p = body(r);
@@ -58,7 +62,11 @@ test('create answers 201 with the proxy in Toxiproxy field order and localhost b
   assert.deepEqual(p.toxics, []);
   assert.deepEqual(body(await h.api('GET', '/proxies/a')), p);
   const anywhere = body(await h.api('POST', '/proxies', { name: 'b', upstream: 'x:1' }));
-  assert.match(anywhere.listen as string, /^127\.0\.0\.1:[1-9]\d*$/, 'no listen means loopback, not every interface');
+  assert.match(
+    anywhere.listen as string,
+    /^127\.0\.0\.1:[1-9]\d*$/,
+    'no listen means loopback, not every interface',
+  );
   const all = body(await h.api('GET', '/proxies'));
   assert.deepEqual(Object.keys(all), ['a', 'b']);
   assert.deepEqual(all.a, p);
@@ -99,7 +107,11 @@ test('create rejects bad bodies, missing fields, duplicates and unbindable addre
   assert.equal((await h.api('GET', '/proxies/b')).status, 404);
 
   // Upstreams are not resolved until a client connects, and names are checked before binding.
-  assert.equal((await h.api('POST', '/proxies', { name: 'c', listen: '127.0.0.1:0', upstream: 'somehost:12345' })).status, 201);
+  assert.equal(
+    (await h.api('POST', '/proxies', { name: 'c', listen: '127.0.0.1:0', upstream: 'somehost:12345' }))
+      .status,
+    201,
+  );
   assertApiError(
     await h.api('POST', '/proxies', { name: 'c', listen: `127.0.0.1:${port}`, upstream: 'x:1' }),
     409,
@@ -110,7 +122,12 @@ test('create rejects bad bodies, missing fields, duplicates and unbindable addre
 test('a disabled proxy keeps its configured listen; the index is sorted by name', async (t) => {
   const h = await startHarness(t);
   for (const name of ['zeta', 'alpha', 'mid']) {
-    const r = await h.api('POST', '/proxies', { name, listen: '127.0.0.1:0', upstream: 'x:1', enabled: false });
+    const r = await h.api('POST', '/proxies', {
+      name,
+      listen: '127.0.0.1:0',
+      upstream: 'x:1',
+      enabled: false,
+    });
     assert.equal(body(r).listen, '127.0.0.1:0');
     assert.equal(body(r).enabled, false);
   }
@@ -130,11 +147,18 @@ test('update lays the body over current values, keeps the port across disable/en
   assert.equal(body(enabled).listen, `127.0.0.1:${port}`);
   assert.equal(body(enabled).enabled, true);
   // The same address spelled localhost is not a change; port 0 always is.
-  assert.equal(body(await h.api('PATCH', '/proxies/p', { listen: `localhost:${port}` })).listen, `127.0.0.1:${port}`);
+  assert.equal(
+    body(await h.api('PATCH', '/proxies/p', { listen: `localhost:${port}` })).listen,
+    `127.0.0.1:${port}`,
+  );
   const moved = body(await h.api('PATCH', '/proxies/p', { listen: '127.0.0.1:0' }));
   assert.notEqual(moved.listen, `127.0.0.1:${port}`);
   assert.equal(moved.enabled, true);
-  assertApiError(await h.api('PATCH', '/proxies/p', { listen: 'bogus' }), 500, 'address bogus: missing port in address');
+  assertApiError(
+    await h.api('PATCH', '/proxies/p', { listen: 'bogus' }),
+    500,
+    'address bogus: missing port in address',
+  );
   assertApiError(await h.api('PATCH', '/proxies/nope', { enabled: false }), 404, 'proxy not found');
   assertApiError(await h.api('PATCH', '/proxies/p', ''), 400, 'bad request body: EOF');
 });

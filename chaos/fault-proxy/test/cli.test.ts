@@ -49,25 +49,32 @@ const stopOnExit = (t: { after(fn: () => void): void }, child: ChildProcess) =>
     if (child.exitCode === null) child.kill('SIGKILL');
   });
 
-test('the CLI loads its config before serving, honours -port=0 and stops gracefully on SIGTERM', { timeout: 60_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'fault-proxy-cli-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const config = join(dir, 'proxies.json');
-  writeFileSync(config, JSON.stringify([{ name: 'from-config', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' }]));
-  const p = run(['--host', 'localhost', '-port=0', '--config', config, '--seed', '7']);
-  stopOnExit(t, p.child);
-  const [, url] = await p.line(/"listening":"(http:\/\/127\.0\.0\.1:\d+)"/);
-  const proxies = (await (await fetch(`${url}/proxies`)).json()) as Record<string, { listen: string }>;
-  assert.deepEqual(Object.keys(proxies), ['from-config']);
-  const port = Number(proxies['from-config']?.listen.split(':')[1]);
-  assert.equal(await tryConnect(port), 'connected');
-  assert.match(p.output(), /"seed":7/);
+test(
+  'the CLI loads its config before serving, honours -port=0 and stops gracefully on SIGTERM',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fault-proxy-cli-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const config = join(dir, 'proxies.json');
+    writeFileSync(
+      config,
+      JSON.stringify([{ name: 'from-config', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' }]),
+    );
+    const p = run(['--host', 'localhost', '-port=0', '--config', config, '--seed', '7']);
+    stopOnExit(t, p.child);
+    const [, url] = await p.line(/"listening":"(http:\/\/127\.0\.0\.1:\d+)"/);
+    const proxies = (await (await fetch(`${url}/proxies`)).json()) as Record<string, { listen: string }>;
+    assert.deepEqual(Object.keys(proxies), ['from-config']);
+    const port = Number(proxies['from-config']?.listen.split(':')[1]);
+    assert.equal(await tryConnect(port), 'connected');
+    assert.match(p.output(), /"seed":7/);
 
-  p.child.kill('SIGTERM');
-  assert.equal(await withDeadline(p.exited, 'the CLI to exit', 10_000), 0);
-  assert.match(p.output(), /Shutdown complete/);
-  assert.equal(await tryConnect(port), 'ECONNREFUSED');
-});
+    p.child.kill('SIGTERM');
+    assert.equal(await withDeadline(p.exited, 'the CLI to exit', 10_000), 0);
+    assert.match(p.output(), /Shutdown complete/);
+    assert.equal(await tryConnect(port), 'ECONNREFUSED');
+  },
+);
 
 test('a broken config file is logged and the server still starts', { timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fault-proxy-cli-'));

@@ -11,7 +11,11 @@ test('the node client drives proxies through their whole life', async (t) => {
   const client = new Toxiproxy(h.fp.url);
   assert.equal(await client.getVersion(), '{"version": "2.12.0"}\n');
 
-  const proxy = await client.createProxy({ name: 'redis', listen: 'localhost:0', upstream: `localhost:${up.port}` });
+  const proxy = await client.createProxy({
+    name: 'redis',
+    listen: 'localhost:0',
+    upstream: `localhost:${up.port}`,
+  });
   assert.equal(proxy.name, 'redis');
   assert.equal(proxy.enabled, true);
   assert.match(proxy.listen, /^127\.0\.0\.1:\d+$/);

@@ -31,7 +31,13 @@ test('ioredis through the proxy: latency, down and reset', { timeout: 20_000 }, 
   const { h, port } = await proxyTo(t, upstreamOf(REDIS_URL, 6379));
   const key = `catalyst:fault-proxy-test:${process.pid}:${Date.now()}`;
   const errors: string[] = [];
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => 50,
+  });
   redis.on('error', (err: NodeJS.ErrnoException) => errors.push(err.code ?? err.message));
   t.after(async () => {
     redis.disconnect();

@@ -3,7 +3,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor, withDeadline } from '../../../test/support/wait.js';
-import { connect, echo, peer, proxied, readExactly, record, roundTrip, startHarness, tryConnect } from './support/harness.js';
+import {
+  connect,
+  echo,
+  peer,
+  proxied,
+  readExactly,
+  record,
+  roundTrip,
+  startHarness,
+  tryConnect,
+} from './support/harness.js';
 
 test('disable closes open connections and refuses new ones; enable reuses the port', async (t) => {
   const { h, port } = await proxied(t);
@@ -56,7 +66,11 @@ test('deleting toxics under heavy traffic answers at once and loses no byte', as
   const { h, port } = await proxied(t);
   await h.toxic('p', { name: 'lat', type: 'latency', attributes: { latency: 200, jitter: 100 } });
   await h.toxic('p', { name: 'bw', type: 'bandwidth', stream: 'upstream', attributes: { rate: 500 } });
-  await h.toxic('p', { name: 'sl', type: 'slicer', attributes: { average_size: 100, size_variation: 20, delay: 100 } });
+  await h.toxic('p', {
+    name: 'sl',
+    type: 'slicer',
+    attributes: { average_size: 100, size_variation: 20, delay: 100 },
+  });
   const s = await connect(t, port);
   const total = 2_000_000;
   const payload = Buffer.alloc(total);
@@ -71,7 +85,10 @@ test('deleting toxics under heavy traffic answers at once and loses no byte', as
     assert.equal(r.status, 204);
     assert.ok(performance.now() - started < 1000, `DELETE ${name} took ${performance.now() - started} ms`);
   }
-  assert.ok((await withDeadline(back, 'all bytes back', 20_000)).equals(payload), 'bytes arrive complete and in order');
+  assert.ok(
+    (await withDeadline(back, 'all bytes back', 20_000)).equals(payload),
+    'bytes arrive complete and in order',
+  );
 });
 
 test('a half-close crosses the proxy: the reply to write()+end() still arrives', async (t) => {
@@ -105,7 +122,9 @@ test('the live connection view shows each connection, its bytes and the toxics d
   await h.toxic('p', { name: 'always', type: 'noop', stream: 'upstream' });
   const s = await connect(t, port);
   await roundTrip(s, 'x'.repeat(100));
-  const view = JSON.parse((await h.api('GET', '/proxies/p/connections')).text) as Array<Record<string, unknown>>;
+  const view = JSON.parse((await h.api('GET', '/proxies/p/connections')).text) as Array<
+    Record<string, unknown>
+  >;
   assert.equal(view.length, 1);
   const c = view[0] as Record<string, unknown>;
   assert.deepEqual(c.upstream_bytes, { received: 100, sent: 100 });
@@ -129,7 +148,9 @@ test('toxicity is drawn per connection and a seed makes the draws repeatable', a
     for (let i = 0; i < 24; i++) {
       const s = await connect(t, port);
       await roundTrip(s);
-      const [view] = JSON.parse((await h.api('GET', '/proxies/p/connections')).text) as Array<{ toxics: { downstream: string[] } }>;
+      const [view] = JSON.parse((await h.api('GET', '/proxies/p/connections')).text) as Array<{
+        toxics: { downstream: string[] };
+      }>;
       pattern.push(view?.toxics.downstream.includes('half') ?? false);
       s.destroy();
       await h.api('PATCH', '/proxies/p', { enabled: false });

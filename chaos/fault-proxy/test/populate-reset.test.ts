@@ -22,13 +22,19 @@ test('populate validates every entry first and answers its errors in JSON', asyn
   assert.equal(bad.headers.get('content-type'), 'application/json');
   const b = parsed(bad);
   assert.deepEqual(Object.keys(b), ['error', 'status', 'proxies']);
-  assert.match(b.error as string, /^bad request body: json: cannot unmarshal object into Go value of type \[\]struct/);
+  assert.match(
+    b.error as string,
+    /^bad request body: json: cannot unmarshal object into Go value of type \[\]struct/,
+  );
   assert.equal(b.proxies, null);
   const missing = await h.api('POST', '/populate', [
     { name: 'ok', upstream: 'x:1', listen: '127.0.0.1:0' },
     { upstream: 'x:1' },
   ]);
-  assert.equal(missing.text, '{"error":"missing required field: name at proxy 2","status":400,"proxies":null}');
+  assert.equal(
+    missing.text,
+    '{"error":"missing required field: name at proxy 2","status":400,"proxies":null}',
+  );
   assert.equal(
     parsed(await h.api('POST', '/populate', [{ name: 'a' }])).error,
     'missing required field: upstream at proxy 1',
@@ -57,7 +63,14 @@ test('populate adds or replaces: an identical entry keeps its toxics and state, 
   await h.api('PATCH', '/proxies/a', { enabled: false });
   await h.api('PATCH', '/proxies/a', { enabled: true });
   const same = parsed(
-    await h.api('POST', '/populate', [{ name: 'a', listen: `localhost:${a.listen.split(':')[1]}`, upstream: `127.0.0.1:${up.port}`, enabled: false }]),
+    await h.api('POST', '/populate', [
+      {
+        name: 'a',
+        listen: `localhost:${a.listen.split(':')[1]}`,
+        upstream: `127.0.0.1:${up.port}`,
+        enabled: false,
+      },
+    ]),
   ).proxies as ProxyJson[];
   assert.equal(same[0]?.enabled, true);
   assert.equal(same[0]?.toxics.length, 1);
@@ -118,7 +131,11 @@ test('reset answers 500 when a proxy cannot be re-enabled', async (t) => {
   const squatter = net.createServer();
   await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
   t.after(() => squatter.close());
-  assertApiError(await h.api('POST', '/reset'), 500, `listen tcp 127.0.0.1:${port}: bind: address already in use`);
+  assertApiError(
+    await h.api('POST', '/reset'),
+    500,
+    `listen tcp 127.0.0.1:${port}: bind: address already in use`,
+  );
 });
 
 test('metrics count bytes while connections are open, per proxy and direction', async (t) => {

@@ -9,7 +9,10 @@ const sizes = (points: number[]) => points.slice(1).map((p, i) => p - (points[i]
 test('100 bytes at average 10, variation 0 become 16 pieces of 6 or 7 bytes, as in Toxiproxy', () => {
   const s = sizes(slicePoints(100, { averageSize: 10, sizeVariation: 0 }, createRng(1)));
   assert.equal(s.length, 16);
-  assert.ok(s.every((n) => n === 6 || n === 7), `${s}`);
+  assert.ok(
+    s.every((n) => n === 6 || n === 7),
+    `${s}`,
+  );
   assert.equal(
     s.reduce((a, b) => a + b, 0),
     100,
@@ -24,12 +27,18 @@ test('pieces stay within average + variation and cover the chunk exactly', () =>
       s.reduce((a, b) => a + b, 0),
       length,
     );
-    assert.ok(s.every((n) => n >= 1 && n <= 70), `${length}: ${s}`);
+    assert.ok(
+      s.every((n) => n >= 1 && n <= 70),
+      `${length}: ${s}`,
+    );
   }
 });
 
 test('average_size 0 (endless recursion in Toxiproxy) slices into single bytes', () => {
-  assert.deepEqual(sizes(slicePoints(5, { averageSize: 0, sizeVariation: 0 }, createRng(1))), [1, 1, 1, 1, 1]);
+  assert.deepEqual(
+    sizes(slicePoints(5, { averageSize: 0, sizeVariation: 0 }, createRng(1))),
+    [1, 1, 1, 1, 1],
+  );
   assert.deepEqual(slicePoints(0, { averageSize: 10, sizeVariation: 0 }, createRng(1)), [0]);
 });
 

@@ -24,11 +24,15 @@ test('a toxic is created with 200, every attribute filled in and Toxiproxy defau
     noop: {},
   };
   for (const [type, attributes] of Object.entries(defaults)) {
-    const created = parsed(await h.api('POST', '/proxies/p/toxics', { type, stream: 'upstream', attributes: null }));
+    const created = parsed(
+      await h.api('POST', '/proxies/p/toxics', { type, stream: 'upstream', attributes: null }),
+    );
     assert.deepEqual(created.attributes, attributes, type);
     assert.equal(created.name, `${type}_upstream`);
   }
-  const odd = parsed(await h.api('POST', '/proxies/p/toxics', { type: 'latency', stream: 'UpStream', toxicity: 2 }));
+  const odd = parsed(
+    await h.api('POST', '/proxies/p/toxics', { type: 'latency', stream: 'UpStream', toxicity: 2 }),
+  );
   assert.equal(odd.stream, 'UpStream');
   assert.equal(odd.name, 'latency_UpStream');
   assert.equal(odd.toxicity, 2);
@@ -41,10 +45,22 @@ test('toxic creation is checked in Toxiproxy order: body, stream, type, duplicat
   assertApiError(await h.api('POST', '/proxies/nope/toxics', { type: 'latency' }), 404, 'proxy not found');
   assertApiError(await h.api('POST', '/proxies/p/toxics', ''), 400, 'bad request body: EOF');
   const invalidStream = 'stream was invalid, can be either upstream or downstream';
-  assertApiError(await h.api('POST', '/proxies/p/toxics', { type: 'nope', stream: 'sideways' }), 400, invalidStream);
-  assertApiError(await h.api('POST', '/proxies/p/toxics', { type: 'latency', stream: '' }), 400, invalidStream);
+  assertApiError(
+    await h.api('POST', '/proxies/p/toxics', { type: 'nope', stream: 'sideways' }),
+    400,
+    invalidStream,
+  );
+  assertApiError(
+    await h.api('POST', '/proxies/p/toxics', { type: 'latency', stream: '' }),
+    400,
+    invalidStream,
+  );
   assertApiError(await h.api('POST', '/proxies/p/toxics', { type: 'down' }), 400, 'invalid toxic type');
-  assertApiError(await h.api('POST', '/proxies/p/toxics', { attributes: { latency: 1 } }), 400, 'invalid toxic type');
+  assertApiError(
+    await h.api('POST', '/proxies/p/toxics', { attributes: { latency: 1 } }),
+    400,
+    'invalid toxic type',
+  );
   assertApiError(
     await h.api('POST', '/proxies/p/toxics', { type: 'latency', attributes: { latency: 1.5 } }),
     400,
@@ -55,10 +71,19 @@ test('toxic creation is checked in Toxiproxy order: body, stream, type, duplicat
     400,
     'bad request body: json: cannot unmarshal string into Go struct field LatencyToxic.attributes.latency of type int64',
   );
-  assert.equal((await h.api('POST', '/proxies/p/toxics', { name: 'x', type: 'latency', attributes: { latency: -5 } })).status, 200);
+  assert.equal(
+    (await h.api('POST', '/proxies/p/toxics', { name: 'x', type: 'latency', attributes: { latency: -5 } }))
+      .status,
+    200,
+  );
   // A name clash is a 409 even across streams and types, and is found before bad attributes.
   assertApiError(
-    await h.api('POST', '/proxies/p/toxics', { name: 'x', type: 'bandwidth', stream: 'upstream', attributes: { rate: 'x' } }),
+    await h.api('POST', '/proxies/p/toxics', {
+      name: 'x',
+      type: 'bandwidth',
+      stream: 'upstream',
+      attributes: { rate: 'x' },
+    }),
     409,
     'toxic already exists',
   );
@@ -94,8 +119,18 @@ test('toxics list upstream first, then downstream, each in insertion order', asy
 test('toxic update merges attributes, keeps omitted toxicity and ignores name, type and stream', async (t) => {
   const h = await startHarness(t);
   await h.proxy('p', 1);
-  await h.toxic('p', { name: 'lat', type: 'latency', toxicity: 0.5, attributes: { latency: 100, jitter: 10 } });
-  const r = await h.api('POST', '/proxies/p/toxics/lat', { name: 'other', type: 'bandwidth', stream: 'upstream', attributes: { jitter: 5 } });
+  await h.toxic('p', {
+    name: 'lat',
+    type: 'latency',
+    toxicity: 0.5,
+    attributes: { latency: 100, jitter: 10 },
+  });
+  const r = await h.api('POST', '/proxies/p/toxics/lat', {
+    name: 'other',
+    type: 'bandwidth',
+    stream: 'upstream',
+    attributes: { jitter: 5 },
+  });
   assert.equal(r.status, 200);
   assert.deepEqual(parsed(r), {
     attributes: { latency: 100, jitter: 5 },

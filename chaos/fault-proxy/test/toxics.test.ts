@@ -16,10 +16,15 @@ test('latency delays each round trip by its value and jitter spreads it within �
   await h.api('POST', '/proxies/p/toxics/latency_downstream', { attributes: { latency: 100, jitter: 60 } });
   const times: number[] = [];
   for (let i = 0; i < 12; i++) times.push(await roundTrip(s));
-  t.diagnostic(`latency 100: ${plain.toFixed(1)} ms; 100±60: ${times.map((ms) => ms.toFixed(0)).join(' ')} ms`);
+  t.diagnostic(
+    `latency 100: ${plain.toFixed(1)} ms; 100±60: ${times.map((ms) => ms.toFixed(0)).join(' ')} ms`,
+  );
   for (const ms of times) assert.ok(ms >= 39 && ms < 160 + SLACK, `round trip ${ms} ms outside 100±60`);
   assert.ok(Math.max(...times) - Math.min(...times) > 30, `jitter spread ${times.map(Math.round).join(',')}`);
-  assert.ok(times.some((ms) => ms < 100), `some draws are below the latency: ${times.map(Math.round).join(',')}`);
+  assert.ok(
+    times.some((ms) => ms < 100),
+    `some draws are below the latency: ${times.map(Math.round).join(',')}`,
+  );
 });
 
 test('latency does not build up over a stream of chunks, and chained latencies add up', async (t) => {
@@ -65,7 +70,9 @@ test('bandwidth holds the rate, and slices large chunks into rate×100 bytes eve
   for (let i = 0; i < total / 10_000; i++) s.write(Buffer.alloc(10_000, 2));
   await server.bytes(5000 + total, 5000);
   const rate = total / (performance.now() - more);
-  t.diagnostic(`bandwidth 10 KB/s: 5000 bytes in ${elapsed.toFixed(0)} ms; 200 KB/s measured ${rate.toFixed(1)} KB/s`);
+  t.diagnostic(
+    `bandwidth 10 KB/s: 5000 bytes in ${elapsed.toFixed(0)} ms; 200 KB/s measured ${rate.toFixed(1)} KB/s`,
+  );
   assert.ok(rate <= 210 && rate > 150, `measured ${rate.toFixed(1)} KB/s at a 200 KB/s limit`);
 });
 
@@ -134,7 +141,10 @@ test('reset_peer drops the first chunk and resets both sides with a real RST', a
   const after = performance.now() - started;
   assert.ok(after >= 195 && after < 200 + SLACK, `reset after ${after} ms`);
   const server = record(up.sockets[0] as import('node:net').Socket);
-  await server.until('the upstream side to be reset', (r) => r.error?.code === 'ECONNRESET' || (up.sockets[0]?.destroyed ?? false));
+  await server.until(
+    'the upstream side to be reset',
+    (r) => r.error?.code === 'ECONNRESET' || (up.sockets[0]?.destroyed ?? false),
+  );
 });
 
 test('reset_peer added to an open connection, upstream, still resets (Toxiproxy sends FIN there)', async (t) => {

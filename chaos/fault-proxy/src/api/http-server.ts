@@ -18,9 +18,14 @@ export function createApiServer(ctx: ApiContext, log: Logger): http.Server {
     return next;
   };
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<Reply> => {
+  const handle = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    body: string,
+  ): Promise<Reply> => {
     // Toxiproxy's CSRF guard: browsers identify as Mozilla/, command-line clients do not.
-    if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/')) return goError(403, 'User agent not allowed');
+    if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/'))
+      return goError(403, 'User agent not allowed');
     const found = match(req.method ?? 'GET', new URL(req.url ?? '/', 'http://api').pathname);
     if (found === undefined) return notFound();
     if (found === 'wrong-method') return empty(405);

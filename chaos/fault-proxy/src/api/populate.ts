@@ -12,7 +12,8 @@ const GO_TYPE = '[]struct { toxiproxy.Proxy; Enabled *bool "json:\\"enabled\\"" 
 export function decodePopulate(body: string): ProxyInput[] {
   const value = parseBody(body);
   if (value === null) return [];
-  if (!Array.isArray(value)) throw errors.badBody(`json: cannot unmarshal ${jsonKind(value)} into Go value of type ${GO_TYPE}`);
+  if (!Array.isArray(value))
+    throw errors.badBody(`json: cannot unmarshal ${jsonKind(value)} into Go value of type ${GO_TYPE}`);
   const entries = value.map((entry) =>
     decodeStruct(entry, {
       struct: '',
@@ -24,7 +25,12 @@ export function decodePopulate(body: string): ProxyInput[] {
     if (!e.name) throw errors.missingField(`name at proxy ${i + 1}`);
     if (!e.upstream) throw errors.missingField(`upstream at proxy ${i + 1}`);
   });
-  return entries.map((e) => ({ name: e.name ?? '', upstream: e.upstream ?? '', listen: e.listen ?? '', enabled: e.enabled ?? true }));
+  return entries.map((e) => ({
+    name: e.name ?? '',
+    upstream: e.upstream ?? '',
+    listen: e.listen ?? '',
+    enabled: e.enabled ?? true,
+  }));
 }
 
 /** Populate answers in JSON even on error (application/json, no trailing newline), unlike other routes. */
@@ -38,7 +44,9 @@ export async function populate(registry: ProxyRegistry, body: string): Promise<R
   }
   const { done, error } = await registry.populate(inputs);
   const proxies = done.map((p) => p.toJSON());
-  return error ? json(error.status, { error: error.message, status: error.status, proxies }) : json(201, { proxies });
+  return error
+    ? json(error.status, { error: error.message, status: error.status, proxies })
+    : json(201, { proxies });
 }
 
 export const populateHandler: Handler = (ctx, req) => populate(ctx.registry, req.body);

@@ -23,13 +23,15 @@ export const goError = (status: number, text: string): Reply => ({
   contentType: 'text/plain; charset=utf-8',
 });
 
-export const apiError = (err: ApiError): Reply => goError(err.status, JSON.stringify({ error: err.message, status: err.status }));
+export const apiError = (err: ApiError): Reply =>
+  goError(err.status, JSON.stringify({ error: err.message, status: err.status }));
 
 export const notFound = (): Reply => goError(404, '404 page not found');
 
 export function send(res: ServerResponse, reply: Reply): void {
   if (reply.contentType) res.setHeader('Content-Type', reply.contentType);
-  if (reply.contentType?.startsWith('text/plain; charset')) res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (reply.contentType?.startsWith('text/plain; charset'))
+    res.setHeader('X-Content-Type-Options', 'nosniff');
   if (reply.body === undefined) {
     res.writeHead(reply.status).end();
     return;

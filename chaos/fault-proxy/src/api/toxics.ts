@@ -14,7 +14,8 @@ function decodeAttributes(kind: ToxicKind, value: unknown): Attributes {
     struct: kind.goStruct,
     path: 'attributes.',
     fields,
-    notObject: (k) => `json: cannot unmarshal ${k} into Go struct field .attributes of type toxics.${kind.goStruct}`,
+    notObject: (k) =>
+      `json: cannot unmarshal ${k} into Go struct field .attributes of type toxics.${kind.goStruct}`,
   }) as Attributes;
 }
 
@@ -26,7 +27,10 @@ function findToxic(ctx: ApiContext, req: ApiRequest) {
 }
 
 export const listToxics: Handler = (ctx, req) =>
-  json(200, ctx.registry.get(req.params.proxy ?? '').toxics.map((t) => t.toJSON()));
+  json(
+    200,
+    ctx.registry.get(req.params.proxy ?? '').toxics.map((t) => t.toJSON()),
+  );
 
 export const createToxic: Handler = (ctx, req) => {
   const proxy = ctx.registry.get(req.params.proxy ?? '');
@@ -55,7 +59,8 @@ export const updateToxic: Handler = (ctx, req) => {
   const input = decodeStruct(parseBody(req.body), {
     struct: '',
     fields: { attributes: 'raw', toxicity: 'float32' },
-    notObject: (k) => `json: cannot unmarshal ${k} into Go value of type struct { Attributes interface {} "json:\\"attributes\\""; Toxicity float32 "json:\\"toxicity\\"" }`,
+    notObject: (k) =>
+      `json: cannot unmarshal ${k} into Go value of type struct { Attributes interface {} "json:\\"attributes\\""; Toxicity float32 "json:\\"toxicity\\"" }`,
   }) as { attributes?: unknown; toxicity?: number };
   const attributes = { ...toxic.attributes, ...decodeAttributes(toxic.kind, input.attributes) };
   toxic.attributes = attributes;

@@ -1,6 +1,13 @@
 // Waits for the first piece (or the end) in its direction, drops it, and `timeout` ms later resets both
 // sockets with a real RST (SO_LINGER 0), whether the toxic predates the connection or not.
-import { type Attributes, type Piece, type RunnerContext, TimedRunner, type ToxicKind, num } from './runner.js';
+import {
+  type Attributes,
+  type Piece,
+  type RunnerContext,
+  TimedRunner,
+  type ToxicKind,
+  num,
+} from './runner.js';
 
 class ResetPeerRunner extends TimedRunner {
   private triggered = false;

@@ -74,10 +74,13 @@ export abstract class TimedRunner extends PassThroughRunner {
   }
   protected schedule(ms: number, fire: () => void): void {
     this.dispose();
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      fire();
-    }, Math.max(0, ms));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        fire();
+      },
+      Math.max(0, ms),
+    );
   }
   override dispose(): void {
     clearTimeout(this.timer);

@@ -33,7 +33,10 @@ class SlicerRunner extends QueuedRunner {
   override push(piece: Piece): void {
     const points = slicePoints(
       piece.data.length,
-      { averageSize: num(this.attributes, 'average_size'), sizeVariation: num(this.attributes, 'size_variation') },
+      {
+        averageSize: num(this.attributes, 'average_size'),
+        sizeVariation: num(this.attributes, 'size_variation'),
+      },
       this.ctx.rng,
     );
     const gap = Math.max(0, num(this.attributes, 'delay')) / 1000;

@@ -1,7 +1,14 @@
 // Drops everything in its direction. With timeout > 0 it closes the connection after that long with no
 // data arriving (each dropped piece restarts the clock), as Toxiproxy does. Leaving closes the connection
 // too: data has been lost, so the stream cannot be resumed honestly.
-import { type Attributes, type Piece, type RunnerContext, TimedRunner, type ToxicKind, num } from './runner.js';
+import {
+  type Attributes,
+  type Piece,
+  type RunnerContext,
+  TimedRunner,
+  type ToxicKind,
+  num,
+} from './runner.js';
 
 class TimeoutRunner extends TimedRunner {
   constructor(

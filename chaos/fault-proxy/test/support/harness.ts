@@ -39,7 +39,10 @@ export async function startHarness(t: Hooks, opts: FaultProxyOptions = {}): Prom
     fp,
     api,
     async proxy(name, upstreamPort) {
-      const r = ok(await api('POST', '/proxies', { name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstreamPort}` }), 'create');
+      const r = ok(
+        await api('POST', '/proxies', { name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstreamPort}` }),
+        'create',
+      );
       return Number((JSON.parse(r.text) as { listen: string }).listen.split(':')[1]);
     },
     async toxic(proxy, body) {
@@ -129,7 +132,10 @@ export function record(socket: net.Socket) {
   socket.on('close', changed);
   const until = (what: string, holds: (r: Received) => boolean, timeoutMs = 5000): Promise<Received> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+        timeoutMs,
+      );
       const check = () => {
         if (!holds(got)) return;
         clearTimeout(timer);
@@ -143,7 +149,8 @@ export function record(socket: net.Socket) {
     got,
     until,
     bytes: (n: number, timeoutMs?: number) => until(`${n} bytes`, (r) => r.data.length >= n, timeoutMs),
-    closed: (timeoutMs?: number) => until('the socket to close', () => socket.destroyed || got.ended, timeoutMs),
+    closed: (timeoutMs?: number) =>
+      until('the socket to close', () => socket.destroyed || got.ended, timeoutMs),
   };
 }
 
@@ -164,7 +171,10 @@ export function readExactly(socket: net.Socket, n: number, timeoutMs = 5000): Pr
       if (buf.length >= n) finish();
     };
     const onEnd = () => finish(new Error(`the socket ended after ${buf.length} of ${n} bytes`));
-    const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms with ${buf.length} of ${n} bytes`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`timed out after ${timeoutMs} ms with ${buf.length} of ${n} bytes`)),
+      timeoutMs,
+    );
     socket.on('data', onData);
     socket.once('end', onEnd);
     socket.once('error', finish);
