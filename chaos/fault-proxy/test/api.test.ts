@@ -87,6 +87,10 @@ test('create rejects bad bodies, missing fields, duplicates and unbindable addre
   );
   assert.match(body(await h.api('POST', '/proxies', '{"name":')).error as string, /^bad request body: /);
   assertApiError(await h.api('POST', '/proxies', { upstream: 'x:1' }), 400, 'missing required field: name');
+  const formEncoded = await h.api('POST', '/proxies', JSON.stringify({ name: 'form', upstream: 'x:1' }), {
+    'Content-Type': 'application/x-www-form-urlencoded',
+  });
+  assert.equal(formEncoded.status, 201, 'the body is JSON whatever the Content-Type says');
   assertApiError(await h.api('POST', '/proxies', { name: 'a' }), 400, 'missing required field: upstream');
   assertApiError(
     await h.api('POST', '/proxies', { name: 'a', listen: 'nonsense', upstream: 'x:1' }),

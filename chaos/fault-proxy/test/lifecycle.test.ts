@@ -15,7 +15,7 @@ import {
   tryConnect,
 } from './support/harness.js';
 
-test('disable closes open connections and refuses new ones; enable reuses the port', async (t) => {
+test('disable and delete close open connections and refuse new ones; enable reuses the port', async (t) => {
   const { h, port } = await proxied(t);
   const s = await connect(t, port);
   await roundTrip(s);
@@ -27,6 +27,10 @@ test('disable closes open connections and refuses new ones; enable reuses the po
   assert.equal(again.listen, `127.0.0.1:${port}`);
   const s2 = await connect(t, port);
   assert.ok((await roundTrip(s2)) < 500);
+  const client2 = record(s2);
+  await h.api('DELETE', '/proxies/p');
+  await client2.closed(2000);
+  assert.equal(await tryConnect(port), 'ECONNREFUSED');
 });
 
 test('changing the upstream restarts the proxy and drops its connections', async (t) => {
