@@ -2,6 +2,10 @@
 // way, so `--data-dir` picks the store for serve, tokens and migrate alike. Embedded defaults: a
 // SQLite file under the data directory, the in-process bus, port 8000.
 import { resolve } from 'node:path';
+import { type DependencyPolicyOverride } from './resilience/policy.js';
+import { PolicyEnvError, parsePolicyEnv } from './resilience/policy-env.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './resilience/rate-limits.js';
+import { parseRateLimitEnv, RateLimitEnvError } from './resilience/rate-limit-env.js';
 
 export type Role = 'all' | 'api' | 'gateway' | 'pipeline';
 export const ROLES: readonly Role[] = ['all', 'api', 'gateway', 'pipeline'];
@@ -22,6 +26,12 @@ export interface Config {
   /** Serve /metrics on this separate port too (and keep it off the public one when set). */
   metricsPort: number | undefined;
   shutdownGraceMs: number;
+  /** `durable` fsyncs every commit (a 2xx survives power loss); `fast` survives a process crash only. */
+  sqliteSync: 'durable' | 'fast';
+  /** Per-dependency overrides of the resilience defaults (CATALYST_DEP_<NAME>_...). */
+  dependencyPolicies: Record<string, DependencyPolicyOverride>;
+  /** CATALYST_RATE_... */
+  rateLimits: RateLimitConfig;
   api: {
     bodyLimitBytes: number;
     batchBodyLimitBytes: number;
@@ -110,6 +120,19 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
   const logLevel = pick(src, 'log-level', 'LOG_LEVEL')?.[0] ?? 'info';
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!levels.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')}, got "${logLevel}"`);
+  const sqliteSync = pick(src, undefined, 'CATALYST_SQLITE_SYNC')?.[0] ?? 'durable';
+  if (sqliteSync !== 'durable' && sqliteSync !== 'fast') {
+    throw new ConfigError(`CATALYST_SQLITE_SYNC must be durable or fast, got "${sqliteSync}"`);
+  }
+  let dependencyPolicies: Record<string, DependencyPolicyOverride>;
+  let rateLimits: RateLimitConfig;
+  try {
+    dependencyPolicies = parsePolicyEnv(env);
+    rateLimits = { ...DEFAULT_RATE_LIMITS, ...parseRateLimitEnv(env) };
+  } catch (err) {
+    if (err instanceof PolicyEnvError || err instanceof RateLimitEnvError) throw new ConfigError(err.message);
+    throw err;
+  }
   const metricsPortRaw = pick(src, 'metrics-port', 'CATALYST_METRICS_PORT');
   return {
     role,
@@ -124,6 +147,9 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     sentryDsn: url(src, undefined, 'SENTRY_DSN', ['http:', 'https:']),
     metricsPort: metricsPortRaw ? integer(src, 'metrics-port', 'CATALYST_METRICS_PORT', 0, 0, 65535) : undefined,
     shutdownGraceMs: integer(src, undefined, 'CATALYST_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    sqliteSync,
+    dependencyPolicies,
+    rateLimits,
     api: {
       bodyLimitBytes: integer(src, undefined, 'CATALYST_BODY_LIMIT_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
       batchBodyLimitBytes: integer(src, undefined, 'CATALYST_BATCH_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),

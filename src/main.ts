@@ -1,109 +1,147 @@
 // Composition root: config -> adapters -> roles. The only module that knows every adapter.
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import { Redis } from 'ioredis';
 import { adminRoutes } from './api/admin.js';
-import { type Readiness, healthRoutes } from './api/health.js';
+import { healthRoutes } from './api/health.js';
+import { metricsRoute, serveMetrics } from './api/metrics.js';
+import { readiness } from './api/readiness.js';
 import { createApp } from './api/server.js';
 import { signalRoutes } from './api/signals.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory-bus.js';
+import { RedisStreamsBus } from './bus/redis/redis-streams-bus.js';
+import { redisOptions } from './bus/redis/redis-options.js';
 import type { Config } from './config.js';
+import type { Signal } from './domain/signal.js';
 import { Gateway } from './gateway/gateway.js';
 import { LiveFeed } from './gateway/live-feed.js';
+import { gatewayTelemetry, publisherTelemetry } from './observability/bindings.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { flushSentry } from './observability/sentry.js';
 import { Publisher } from './publish/publisher.js';
-import type { Guard } from './resilience/guard.js';
-import { timeoutGuard } from './resilience/timeout-guard.js';
-import type { EventStore } from './store/event-store.js';
+import { createRateLimits, rateLimitedError, type RateLimits } from './resilience/rate-limits.js';
+import { DependencyRegistry } from './resilience/registry.js';
 import { openStore } from './store/open-store.js';
-import type { TokenStore } from './store/token-store.js';
 
 export interface CatalystNode {
   readonly app: FastifyInstance;
   readonly url: string;
   readonly port: number;
+  readonly metricsPort: number | undefined;
   readonly epoch: string;
   readonly gateway: Gateway | undefined;
   /** Graceful: stop accepting, finish in-flight publishes, drain sessions (1001), close stores. */
   close(): Promise<void>;
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, base: { service: 'catalyst' } });
-}
-
-export async function openBus(_config: Config): Promise<Bus> {
-  return new MemoryBus();
+function openBus(config: Config, log: Logger): Bus {
+  if (!config.redisUrl) return new MemoryBus();
+  return new RedisStreamsBus({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: log });
 }
 
 export async function startCatalyst(config: Config, opts: { logger?: Logger } = {}): Promise<CatalystNode> {
-  const log = opts.logger ?? createLogger(config);
-  const store: EventStore & TokenStore = await openStore(config);
-  await store.migrate();
-  const epoch = await store.epoch();
-  const bus = await openBus(config);
-  const storeGuard: Guard = timeoutGuard('store', 5000);
-  const busGuard: Guard = timeoutGuard('bus', 2000);
-  const publisher = new Publisher(store, storeGuard, bus, busGuard, {
-    onBusError: (err) => log.warn({ err }, 'bus publish failed; gateways will read the gap from the store'),
-  });
+  const log = opts.logger ?? createLogger({ level: config.logLevel, base: { role: config.role } });
+  const metrics = createMetrics();
+  const registry = new DependencyRegistry({ metrics, logger: log, policies: config.dependencyPolicies });
+  const storeDep = registry.get('store');
+  const busDep = registry.get('bus');
 
-  const app = await createApp({ config, logger: log });
+  const store = await openStore(config);
+  await storeDep.call(() => store.migrate(), { idempotent: true });
+  const epoch = await storeDep.call(() => store.epoch(), { idempotent: true });
+  if ((await storeDep.call(() => store.listTokens(), { idempotent: true })).length === 0) {
+    log.warn('no API tokens yet: create one with `catalyst tokens create --name NAME --scope publish,subscribe`');
+  }
+  const bus = openBus(config, log);
+  const limiterRedis = config.redisUrl ? new Redis(redisOptions(config.redisUrl, 'catalyst-rate-limits')) : undefined;
+  limiterRedis?.on('error', (err) => log.debug({ err }, 'rate limit redis error'));
+  const limits: RateLimits = createRateLimits(config.rateLimits, {
+    redis: limiterRedis,
+    keyPrefix: `${config.redisKeyPrefix}:rl:`,
+    metrics,
+    logger: log,
+  });
+  const publisher = new Publisher(store, storeDep, bus, busDep, publisherTelemetry(metrics, log));
+
+  const app = await createApp({ config, logger: log, metrics });
   const serves = (role: string) => config.role === 'all' || config.role === role;
 
   let gateway: Gateway | undefined;
   let feed: LiveFeed | undefined;
   if (serves('gateway')) {
-    const deliver = (s: import('./domain/signal.js').Signal) => gateway?.dispatch(s);
-    feed = new LiveFeed(store, storeGuard, bus, deliver, {
+    feed = new LiveFeed(store, storeDep, bus, (s: Signal) => gateway?.dispatch(s), {
       catchUpMs: config.gateway.catchUpMs,
       pageSize: config.gateway.replayPageSize,
       onError: (err) => log.warn({ err }, 'live feed could not read the store; retrying'),
+      onGapRepaired: (count) => {
+        metrics.replays.inc({ kind: 'gap' });
+        log.debug({ count }, 'live feed read signals the bus did not bring');
+      },
     });
-    gateway = new Gateway({ config: config.gateway, store, tokens: store, storeGuard, feed, epoch, log });
+    gateway = new Gateway({
+      config: config.gateway,
+      store,
+      tokens: store,
+      storeGuard: storeDep,
+      feed,
+      epoch,
+      log,
+      events: gatewayTelemetry(metrics, log),
+      limits: {
+        connect: async (ip, principal) =>
+          (await limits.wsConnectsPerIp.consume(ip)).allowed &&
+          (await limits.wsConnectsPerToken.consume(principal.name)).allowed,
+        message: async (sessionId) => (await limits.wsMessagesPerSession.consume(sessionId)).allowed,
+      },
+    });
     await feed.start();
     gateway.start();
     gateway.register(app);
   }
 
-  const ready = async (): Promise<Readiness> => {
-    const t0 = performance.now();
-    let storeOk = true;
-    let error: string | undefined;
-    try {
-      await storeGuard.call((s) => store.ping(s), { idempotent: true });
-    } catch (err) {
-      storeOk = false;
-      error = (err as Error).message;
-    }
-    const latency = Math.round((performance.now() - t0) * 10) / 10;
-    const busOk = bus.healthy();
-    const status = !storeOk ? 'unavailable' : busOk ? 'ok' : 'degraded';
-    return {
-      status,
-      role: config.role,
-      dependencies: {
-        store: { state: storeOk ? 'ok' : 'down', breaker: 'none', latency_ms: latency, required: true, ...(error ? { error } : {}) },
-        bus: { state: busOk ? 'ok' : 'degraded', breaker: 'none', latency_ms: null, required: false },
-      },
-    };
-  };
+  const ready = () =>
+    readiness({ role: config.role, store, storeDep, bus, busDep, registry });
   await app.register(healthRoutes, { ready });
+  const scrape = () => {
+    metrics.wsSendBufferBytes.set(gateway?.bufferedBytes() ?? 0);
+    return metrics.metricsText();
+  };
+  if (config.metricsPort === undefined) await app.register(metricsRoute, { scrape, contentType: metrics.contentType });
   if (serves('api')) {
-    await app.register(signalRoutes, { config: config.api, store, tokens: store, storeGuard, publisher });
+    await app.register(signalRoutes, {
+      config: config.api,
+      store,
+      tokens: store,
+      storeGuard: storeDep,
+      publisher,
+      limit: async (limiter: 'publish' | 'read', key: string, points: number) => {
+        const l = limiter === 'publish' ? limits.publishPerToken : limits.restReadsPerToken;
+        const r = await l.consume(key, points);
+        if (!r.allowed) throw rateLimitedError(r);
+      },
+    });
   }
   await app.register(adminRoutes, {
     tokens: store,
-    storeGuard,
-    dependencies: () => ({}),
+    storeGuard: storeDep,
+    dependencies: () => registry.snapshot(),
     onRevoked: (name: string) => gateway?.revokeName(name),
   });
 
   await app.listen({ host: config.host, port: config.port });
   const port = (app.server.address() as AddressInfo).port;
+  let opsServer: Server | undefined;
+  if (config.metricsPort !== undefined) {
+    opsServer = createServer(serveMetrics(scrape, metrics.contentType));
+    await new Promise<void>((resolve) => opsServer?.listen(config.metricsPort, config.host, resolve));
+  }
+  const metricsPort = opsServer ? (opsServer.address() as AddressInfo).port : undefined;
   const scheme = config.tls ? 'https' : 'http';
   const url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log.info({ url, role: config.role, store: store.kind, bus: bus.kind, epoch }, 'catalyst listening');
+  log.info({ url, metrics_port: metricsPort, role: config.role, store: store.kind, bus: bus.kind, epoch }, 'catalyst listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -112,11 +150,15 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
       await publisher.idle();
       await gateway?.drain(config.shutdownGraceMs);
       await app.close();
+      await new Promise((resolve) => (opsServer ? opsServer.close(resolve) : resolve(undefined)));
       feed?.stop();
       await bus.close();
+      limiterRedis?.disconnect();
       await store.close();
+      registry.shutdown();
+      await flushSentry(2000);
       log.info('shut down');
     })());
 
-  return { app, url, port, epoch, gateway, close };
+  return { app, url, port, metricsPort, epoch, gateway, close };
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 
 export interface DependencyHealth {
   state: 'ok' | 'degraded' | 'down';
-  breaker: 'closed' | 'half_open' | 'open' | 'none';
+  breaker: 'closed' | 'half_open' | 'open';
   latency_ms: number | null;
   /** Whether this node's role cannot work without it. */
   required: boolean;

@@ -3,22 +3,25 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
-import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { observeHttp } from '../observability/http-metrics.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { echoRequestId, fastifyRequestIdOptions } from '../observability/request-id.js';
+import { setupSentryFastify } from '../observability/sentry.js';
 import { installErrorHandling } from './error-handler.js';
 
 export interface AppOptions {
   config: Config;
   logger: Logger;
-  genReqId?: (req: import('node:http').IncomingMessage) => string;
+  metrics: Metrics;
 }
 
-export async function createApp({ config, logger, genReqId }: AppOptions): Promise<FastifyInstance> {
+export async function createApp({ config, logger, metrics }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     disableRequestLogging: true,
-    requestIdHeader: false,
-    ...(genReqId ? { genReqId } : {}),
+    ...fastifyRequestIdOptions,
     bodyLimit: config.api.bodyLimitBytes,
     // The gateway drains sessions itself before the server closes (main.ts shutdown).
     return503OnClosing: true,
@@ -27,9 +30,9 @@ export async function createApp({ config, logger, genReqId }: AppOptions): Promi
       : {}),
   }) as unknown as FastifyInstance;
   installErrorHandling(app);
-  app.addHook('onSend', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-  });
+  echoRequestId(app);
+  observeHttp(app, metrics);
+  setupSentryFastify(app);
   await app.register(websocket, {
     options: { maxPayload: config.gateway.maxFrameBytes },
   });

@@ -29,6 +29,8 @@ export const SIGNAL_LIMITS = {
   metadataMaxBytes: 8 * 1024,
 } as const;
 
+// C0 controls and DEL; tab, newline and carriage return are fine in text.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const TICKER = /^[A-Z0-9.-]{1,10}$/;
 const CATALYST = /^[a-z][a-z0-9_]*$/;
 const ID = /^[\x21-\x7e]+$/; // printable ASCII, no spaces: ids travel in URLs and logs
@@ -57,6 +59,8 @@ function str(o: Record<string, unknown>, field: string, max: number, required = 
   if (typeof v !== 'string') throw invalid(field, `${field} must be a string`);
   if (required && v.length === 0) throw invalid(field, `${field} must not be empty`);
   if (v.length > max) throw invalid(field, `${field} must be at most ${max} characters`);
+  // Control characters corrupt logs and terminals, and PostgreSQL TEXT cannot store NUL at all.
+  if (CONTROL.test(v)) throw invalid(field, `${field} must not contain control characters`);
   return v;
 }
 

@@ -13,7 +13,7 @@ import type { Session } from './session.js';
 export interface GatewayEvents {
   onOpened?(session: Session): void;
   onClosed?(session: Session, code: number): void;
-  onMessageSent?(count: number): void;
+  onMessageSent?(type: string, count: number): void;
   onSlowConsumer?(session: Session): void;
   onReplay?(count: number): void;
   /** A signal frame was handed to the socket (for publish-to-send latency). */

@@ -104,6 +104,13 @@ export class Gateway implements GatewayContext {
     for (const s of this.byToken.get(tokenHash) ?? []) s.close(CloseCodes.forbidden, 'token revoked');
   }
 
+  /** Bytes queued across this node's sessions (the send-buffer gauge). */
+  bufferedBytes(): number {
+    let total = 0;
+    for (const s of this.sessions) total += s.bufferedBytes;
+    return total;
+  }
+
   revokeName(name: string): void {
     for (const s of [...this.sessions]) {
       if (s.principal?.name === name) s.close(CloseCodes.forbidden, 'token revoked');

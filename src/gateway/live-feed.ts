@@ -9,7 +9,7 @@ import type { Guard } from '../resilience/guard.js';
 import type { EventStore } from '../store/event-store.js';
 
 export interface LiveFeedOptions {
-  /** How often to look in the store for signals the bus did not bring (the safety net). */
+  /** How often to look in the store for signals a healthy bus did not bring (the safety net). */
   catchUpMs: number;
   pageSize: number;
   /** Bus messages held while a gap is repaired; beyond this they are dropped and re-read later. */
@@ -38,7 +38,16 @@ export class LiveFeed {
     // Position first, then listen: anything committed in between is found by the next poll.
     this.lastSeq = await this.storeGuard.call((s) => this.store.lastSeq(s), { idempotent: true });
     this.unsubscribe = this.bus.subscribe((signals) => this.onBus(signals));
-    this.timer = setInterval(() => void this.pump(true), this.opts.catchUpMs);
+    // While the bus is down the store is the only source: poll it several times a second, so a bus
+    // outage costs a few hundred milliseconds of latency. While it is up, a slow safety-net poll.
+    const tick = Math.min(this.opts.catchUpMs, 200);
+    let lastPoll = 0;
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      if (this.bus.healthy() && now - lastPoll < this.opts.catchUpMs) return;
+      lastPoll = now;
+      void this.pump(true);
+    }, tick);
     this.timer.unref();
   }
 

@@ -98,7 +98,9 @@ export class Session {
     if (this.mode === 'closing') return;
     this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
     this.lastSentAt = Date.now();
-    this.ctx.events.onMessageSent?.(count);
+    // Pre-serialised frames and arrays are signal frames; everything else names its own type.
+    const type = typeof msg === 'string' || Array.isArray(msg) ? 'signal' : String((msg as { type?: unknown }).type);
+    this.ctx.events.onMessageSent?.(type, count);
     if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) {
       this.ctx.events.onSlowConsumer?.(this);
       this.close(CloseCodes.slow_consumer, 'slow consumer: resume with since_seq');

@@ -64,8 +64,10 @@ export class Publisher {
       }
     });
     if (valid.length > 0) {
-      // Appending is idempotent by id, so a retry after a timeout cannot store twice.
-      const appended = await this.storeGuard.call((signal) => this.store.append(valid, signal), { idempotent: true });
+      // Not retried here, though appending is idempotent by id: an attempt that timed out may still
+      // have committed, and its retry would then report 200 (duplicate) for a signal this very call
+      // stored. The publisher retries on 503 instead, and learns the truth from 201 or 200.
+      const appended = await this.storeGuard.call((signal) => this.store.append(valid, signal));
       const created: Signal[] = [];
       let duplicates = 0;
       appended.forEach((r, k) => {

@@ -7,7 +7,7 @@ import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { TokenStore } from './token-store.js';
 
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<EventStore & TokenStore> {
+export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteSync'>): Promise<EventStore & TokenStore> {
   if (config.databaseUrl) return new PostgresStore({ url: config.databaseUrl, applicationName: 'catalyst' });
-  return new SqliteStore(join(config.dataDir, 'catalyst.db'));
+  return new SqliteStore(join(config.dataDir, 'catalyst.db'), { sync: config.sqliteSync });
 }

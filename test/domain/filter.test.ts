@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { matches, parseFilter } from '../../src/domain/filter.js';
+import { storedSignal } from '../../src/domain/signal.js';
+import { makeSignal } from '../support/signals.js';
+
+const sig = (over: Parameters<typeof makeSignal>[0]) => storedSignal(makeSignal(over), 1, '2026-11-24T00:00:00.000Z');
+
+describe('filters', () => {
+  it('every filter given must match', () => {
+    const s = sig({ ticker: 'AAA', catalyst: 'fda', source: 'sec', confidence: 0.8, sentiment: 0.2, score: 2 });
+    assert.equal(matches({}, s), true);
+    assert.equal(matches({ min_confidence: 0.8 }, s), true);
+    assert.equal(matches({ min_confidence: 0.81 }, s), false);
+    assert.equal(matches({ tickers: ['BBB', 'AAA'] }, s), true);
+    assert.equal(matches({ tickers: ['BBB'] }, s), false);
+    assert.equal(matches({ catalysts: ['merger'] }, s), false);
+    assert.equal(matches({ sources: ['sec'] }, s), true);
+    assert.equal(matches({ min_score: 2 }, s), true);
+    assert.equal(matches({ min_score: 2.1 }, s), false);
+    assert.equal(matches({ sentiment: 'positive' }, s), true);
+    assert.equal(matches({ sentiment: 'negative' }, s), false);
+    assert.equal(matches({ tickers: ['AAA'], min_confidence: 0.9 }, s), false);
+  });
+
+  it('neutral sentiment matches neither side; a missing score never passes min_score', () => {
+    assert.equal(matches({ sentiment: 'positive' }, sig({ sentiment: 0 })), false);
+    assert.equal(matches({ sentiment: 'negative' }, sig({ sentiment: 0 })), false);
+    assert.equal(matches({ min_score: -100 }, sig({})), false);
+  });
+
+  it('parsing normalises case and rejects unknown or mistyped filters naming the field', () => {
+    assert.deepEqual(parseFilter({ tickers: ['aaa', 'AAA'], catalysts: ['FDA'] }), { tickers: ['AAA'], catalysts: ['fda'] });
+    assert.throws(() => parseFilter({ ticker: ['A'] }), { field: 'filters.ticker' });
+    assert.throws(() => parseFilter({ min_confidence: '0.5' }), { field: 'filters.min_confidence' });
+    assert.throws(() => parseFilter({ tickers: 'AAA' }), { field: 'filters.tickers' });
+    assert.throws(() => parseFilter({ sentiment: 'up' }), { field: 'filters.sentiment' });
+    assert.throws(() => parseFilter([1]), { code: 'invalid_request' });
+  });
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { contentKey, parseSignalInput } from '../../src/domain/signal.js';
+import { makeSignal } from '../support/signals.js';
+
+describe('signal validation', () => {
+  it('accepts a valid signal and normalises published_at to UTC', () => {
+    const s = parseSignalInput({ ...makeSignal(), published_at: '2026-11-23T09:05:00-05:00' });
+    assert.equal(s.published_at, '2026-11-23T14:05:00.000Z');
+  });
+
+  for (const [field, value] of [
+    ['ticker', 'nbtx'],
+    ['ticker', 'WAYTOOLONGTICKER'],
+    ['sentiment', 2],
+    ['sentiment', '0.5'],
+    ['confidence', -0.1],
+    ['confidence', null],
+    ['catalyst', 'FDA News'],
+    ['published_at', 'yesterday'],
+    ['url', 'javascript:alert(1)'],
+    ['metadata', [1, 2]],
+    ['metadata', { big: 'x'.repeat(9000) }],
+    ['id', 'has space'],
+    ['title', ''],
+    ['seq', 5],
+    ['created_at', '2026-11-23T14:05:00Z'],
+    ['colour', 'red'],
+  ] as const) {
+    it(`rejects ${field} = ${JSON.stringify(value).slice(0, 30)} naming the field`, () => {
+      assert.throws(() => parseSignalInput({ ...makeSignal(), [field]: value }), { code: 'invalid_request', field });
+    });
+  }
+
+  it('rejects a missing required field and a non-object body', () => {
+    const { ticker: _t, ...rest } = makeSignal();
+    assert.throws(() => parseSignalInput(rest), { field: 'ticker' });
+    assert.throws(() => parseSignalInput([makeSignal()]), { field: 'body' });
+  });
+
+  it('rejects NUL and other control characters in text fields (PostgreSQL TEXT cannot hold NUL)', () => {
+    assert.throws(() => parseSignalInput({ ...makeSignal(), source: 'a\u0000b' }), { field: 'source' });
+    assert.throws(() => parseSignalInput({ ...makeSignal(), title: 'a\u0007b' }), { field: 'title' });
+  });
+
+  it('content keys ignore key order and tell different content apart', () => {
+    const a = makeSignal({ metadata: { x: 1, y: 2 } });
+    assert.equal(contentKey(a), contentKey({ ...a, metadata: { y: 2, x: 1 } }));
+    assert.notEqual(contentKey(a), contentKey({ ...a, title: 'other' }));
+  });
+});
