@@ -32,7 +32,7 @@ export interface NodeOptions {
   logLevel?: string;
   /** Default 0 (a free port chosen by the OS). */
   port?: number;
-  /** Deadline for the "catalyst listening" line. Default 15000. */
+  /** Deadline for the "catalyst listening" line. Default 60000: a loaded CI machine compiles slowly. */
   startTimeoutMs?: number;
 }
 
@@ -199,7 +199,7 @@ export class CatalystNodeProcess {
       listening = resolve;
       void this.exited.then((code) => reject(new Error(`node exited with ${code} before listening:\n${this.logs.join('\n')}`)));
     });
-    return withDeadline(started, 'the "catalyst listening" log line', this.opts.startTimeoutMs ?? 15_000).catch(
+    return withDeadline(started, 'the "catalyst listening" log line', this.opts.startTimeoutMs ?? 60_000).catch(
       async (err) => {
         await this.dispose();
         throw err;
