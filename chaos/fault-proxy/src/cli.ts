@@ -15,11 +15,20 @@ A Toxiproxy ${VERSION}-compatible fault proxy (HTTP API on HOST:PORT).
   --help          this text
 Environment: LOG_LEVEL=trace|debug|info|warn|error|disabled (default info)`;
 
-const LONG = new Set(['host', 'port', 'config', 'seed', 'help', 'version']);
+const LONG = new Set([
+  'host',
+  'port',
+  'config',
+  'seed',
+  'help',
+  'version',
+  'proxy-metrics',
+  'runtime-metrics',
+]);
 
 function normalise(argv: string[]): string[] {
   return argv.map((a) => {
-    const m = /^-([a-z]+)(=.*)?$/.exec(a);
+    const m = /^-([a-z-]+)(=.*)?$/.exec(a);
     return m && LONG.has(m[1] as string) ? `-${a}` : a;
   });
 }
@@ -42,6 +51,9 @@ export async function runFaultProxyCli(argv: string[]): Promise<void> {
       seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
+      // Accepted for Toxiproxy scripts; /metrics is always served here.
+      'proxy-metrics': { type: 'boolean' },
+      'runtime-metrics': { type: 'boolean' },
     },
     strict: true,
   });

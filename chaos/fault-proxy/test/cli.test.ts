@@ -60,7 +60,7 @@ test(
       config,
       JSON.stringify([{ name: 'from-config', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' }]),
     );
-    const p = run(['--host', 'localhost', '-port=0', '--config', config, '--seed', '7']);
+    const p = run(['--host', 'localhost', '-port=0', '-proxy-metrics', '--config', config, '--seed', '7']);
     stopOnExit(t, p.child);
     const [, url] = await p.line(/"listening":"(http:\/\/127\.0\.0\.1:\d+)"/);
     const proxies = (await (await fetch(`${url}/proxies`)).json()) as Record<string, { listen: string }>;
