@@ -30,7 +30,7 @@ describe('e2e: slow consumer', () => {
       }
     };
     // Warm up first: the heap grows to its working size whoever is subscribed; that is not measured.
-    await publishBatches(80);
+    await publishBatches(40);
     const from = last;
     const since = (c: WsClient) => c.seqs().map((q) => q - from);
 
@@ -57,7 +57,7 @@ describe('e2e: slow consumer', () => {
     assert.ok(got.length > 0 && got.length < last - from, `cut off part way (${got.length} of ${last - from})`);
     assert.deepEqual(got, range(got.length), 'what it got before the close is gap-free and in order');
 
-    await publishBatches(176);
+    await publishBatches(120);
     // The normal client is unaffected: every signal, in order.
     await normal.waitForSignals(last, 20_000);
     assert.deepEqual(normal.seqs(), range(last));
@@ -65,7 +65,7 @@ describe('e2e: slow consumer', () => {
     t.diagnostic(
       `pushed ${(pushed / 2 ** 20).toFixed(1)} MiB at each of ${SLOW_CLIENTS} paused clients; server RSS grew by ${(growth / 2 ** 20).toFixed(1)} MiB`,
     );
-    // Holding what the paused clients did not read would cost SLOW_CLIENTS x `pushed` (~160 MiB);
+    // Holding what the paused clients did not read would cost SLOW_CLIENTS x `pushed` (~120 MiB);
     // what remains is the heap's own breathing (~20 MiB here), hence the margin.
     assert.ok(growth < 1.5 * pushed, `RSS grew by ${growth} bytes while ${pushed} bytes were pushed at each paused client`);
 
@@ -90,17 +90,17 @@ describe('e2e: slow consumer', () => {
   e2e('a reading client replays a backlog far larger than the send buffer without a 4408', async (t) => {
     const { node, token } = await startNodeWithToken(t, { env: { CATALYST_SEND_BUFFER_BYTES: String(64 * 1024) } });
     const padding = 'x'.repeat(7 * 1024);
-    // 4000 signals of ~7 KiB: one replay page of 500 is ~3.6 MiB, fifty times the send buffer.
-    for (let b = 0; b < 40; b++) {
+    // 2000 signals of ~7 KiB: one replay page of 500 is ~3.6 MiB, fifty times the send buffer.
+    for (let b = 0; b < 20; b++) {
       await publishBatch(node.url, token, Array.from({ length: 100 }, () => makeSignal({ metadata: { padding } })));
     }
     const client = await WsClient.subscribed(node.wsUrl, token, {}, 0);
     t.after(() => client.close());
-    await client.waitForSignals(4000, 20_000);
-    assert.deepEqual(client.seqs(), range(4000));
+    await client.waitForSignals(2000, 20_000);
+    assert.deepEqual(client.seqs(), range(2000));
     // Right after the replay it is live, below the limit: the next live signal and a pong go through.
     const live = await publishBatch(node.url, token, [makeSignal()]);
-    await client.waitForSignals(4001, 5000);
+    await client.waitForSignals(2001, 5000);
     await client.caughtUp(live[0]?.seq ?? 0);
     assert.equal(client.closedWith, undefined);
   });
