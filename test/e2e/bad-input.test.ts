@@ -230,3 +230,50 @@ describe('e2e: bad input', () => {
     c.close();
   });
 });
+
+describe('e2e: floods against the rate limits', () => {
+  let node: CatalystNodeProcess;
+  let token: string;
+
+  before(async () => {
+    ({ node, token } = await startNodeWithToken(undefined, {
+      env: { CATALYST_RATE_WS_MESSAGES_PER_SESSION: '50/60s', CATALYST_RATE_PUBLISH_PER_TOKEN: '20/60s' },
+    }));
+  });
+
+  after(() => node.dispose());
+
+  e2e('WS: a flood of frames closes that session 4429; another session carries on', async () => {
+    const calm = await WsClient.subscribed(node.wsUrl, token);
+    const flood = await WsClient.authed(node.wsUrl, token);
+    for (let i = 0; i < 500; i++) flood.send({ type: 'ping', ts: i });
+    const closed = await flood.waitClosed(10_000);
+    assert.equal(closed.code, 4429);
+    const pongs = flood.messages.filter((m) => m.type === 'pong').map((m) => m.ts);
+    // The auth frame spent one of the 50: the first 49 pings were answered, in order, then nothing.
+    assert.deepEqual(pongs, Array.from({ length: 49 }, (_, i) => i));
+    const ack = await publish(node.url, token, makeSignal());
+    await calm.waitForSignals(1);
+    assert.equal(calm.seqs()[0], ack.seq);
+    await calm.caughtUp(ack.seq);
+    assert.equal(calm.closedWith, undefined);
+    calm.close();
+  });
+
+  e2e('REST: a flood of publishes gets 429 rate_limited with Retry-After; only the accepted ones are stored', async () => {
+    const head0 = await WsClient.head(node.wsUrl, token);
+    const results = [];
+    for (let i = 0; i < 40; i++) results.push(await request(node.url, 'POST', '/signals', { token, body: makeSignal() }));
+    const accepted = results.filter((r) => r.status === 201);
+    const limited = results.filter((r) => r.status === 429);
+    assert.equal(accepted.length + limited.length, 40);
+    assert.ok(accepted.length >= 1 && accepted.length <= 20, `${accepted.length} accepted`);
+    assert.ok(limited.length >= 20);
+    for (const r of limited) {
+      assert.equal(r.body.error.code, 'rate_limited');
+      assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    }
+    assert.equal(await WsClient.head(node.wsUrl, token), head0 + accepted.length, 'only the accepted ones were stored');
+    assert.ok(node.running);
+  });
+});

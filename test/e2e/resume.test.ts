@@ -64,7 +64,7 @@ describe('e2e: resume across a crash', () => {
     assert.ok(disconnects.length >= 2, `the client was really cut off (${disconnects.join(',')})`);
     assert.deepEqual(resets, [], 'same data dir, same epoch: no reset');
     assert.equal(client.position?.seq, want.at(-1));
-  }, { timeout: 90_000 });
+  }, { timeout: 150_000 });
 
   e2e('`catalyst subscribe --since-seq N` replays from N+1 on the server epoch (no reset)', async (t) => {
     const { node, token } = await startNodeWithToken(t);

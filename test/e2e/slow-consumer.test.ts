@@ -85,7 +85,7 @@ describe('e2e: slow consumer', () => {
     await resumed.waitForSignals(last - from - got.length, 20_000);
     assert.deepEqual([...got, ...since(resumed)], range(last - from));
     assert.ok(node.running);
-  }, { timeout: 90_000 });
+  }, { timeout: 150_000 });
 
   e2e('a reading client replays a backlog far larger than the send buffer without a 4408', async (t) => {
     const { node, token } = await startNodeWithToken(t, { env: { CATALYST_SEND_BUFFER_BYTES: String(64 * 1024) } });

@@ -215,7 +215,7 @@ export const startNode = (t: TestContext | undefined, opts?: NodeOptions) => Cat
  * printed before the failure is reported.
  */
 export function e2e(name: string, fn: (t: TestContext) => Promise<void>, opts: { timeout?: number } = {}): void {
-  it(name, { timeout: opts.timeout ?? 60_000 }, async (t) => {
+  it(name, { timeout: opts.timeout ?? 120_000 }, async (t) => {
     try {
       await fn(t);
     } catch (err) {
