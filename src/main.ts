@@ -2,7 +2,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { adminRoutes } from './api/admin.js';
 import { healthRoutes } from './api/health.js';
 import { metricsRoute, serveMetrics } from './api/metrics.js';
@@ -11,8 +10,6 @@ import { createApp } from './api/server.js';
 import { signalRoutes } from './api/signals.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory-bus.js';
-import { RedisStreamsBus } from './bus/redis/redis-streams-bus.js';
-import { redisOptions } from './bus/redis/redis-options.js';
 import type { Config } from './config.js';
 import type { Signal } from './domain/signal.js';
 import { Gateway } from './gateway/gateway.js';
@@ -37,9 +34,18 @@ export interface CatalystNode {
   close(): Promise<void>;
 }
 
-function openBus(config: Config, log: Logger): Bus {
-  if (!config.redisUrl) return new MemoryBus();
-  return new RedisStreamsBus({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: log });
+/** The bus and the rate limiters' Redis client; Redis modules load only when REDIS_URL is set. */
+async function openRedisParts(config: Config, log: Logger): Promise<{ bus: Bus; limiterRedis?: import('ioredis').Redis }> {
+  if (!config.redisUrl) return { bus: new MemoryBus() };
+  const [{ RedisStreamsBus }, { redisOptions }, { Redis }] = await Promise.all([
+    import('./bus/redis/redis-streams-bus.js'),
+    import('./bus/redis/redis-options.js'),
+    import('ioredis'),
+  ]);
+  const bus = new RedisStreamsBus({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: log });
+  const limiterRedis = new Redis(redisOptions(config.redisUrl, 'catalyst-rate-limits'));
+  limiterRedis.on('error', (err) => log.debug({ err }, 'rate limit redis error'));
+  return { bus, limiterRedis };
 }
 
 export async function startCatalyst(config: Config, opts: { logger?: Logger } = {}): Promise<CatalystNode> {
@@ -55,9 +61,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
   if ((await storeDep.call(() => store.listTokens(), { idempotent: true })).length === 0) {
     log.warn('no API tokens yet: create one with `catalyst tokens create --name NAME --scope publish,subscribe`');
   }
-  const bus = openBus(config, log);
-  const limiterRedis = config.redisUrl ? new Redis(redisOptions(config.redisUrl, 'catalyst-rate-limits')) : undefined;
-  limiterRedis?.on('error', (err) => log.debug({ err }, 'rate limit redis error'));
+  const { bus, limiterRedis } = await openRedisParts(config, log);
   const limits: RateLimits = createRateLimits(config.rateLimits, {
     redis: limiterRedis,
     keyPrefix: `${config.redisKeyPrefix}:rl:`,

@@ -14,7 +14,7 @@ clients get 1001 and resume elsewhere); a second signal forces exit.`,
     if (config.sentryDsn) {
       // Sentry must hook in before Fastify is loaded, hence the dynamic import of main below.
       const { initSentry } = await import('../observability/sentry.js');
-      initSentry({ dsn: config.sentryDsn });
+      await initSentry({ dsn: config.sentryDsn });
     }
     const { startCatalyst } = await import('../main.js');
     const node = await startCatalyst(config);

@@ -3,7 +3,7 @@
 // all) is loaded. Without SENTRY_DSN it does nothing.
 import { initSentry } from './sentry.js';
 
-initSentry({
+await initSentry({
   dsn: process.env.SENTRY_DSN,
   environment: process.env.SENTRY_ENVIRONMENT,
   release: process.env.SENTRY_RELEASE,

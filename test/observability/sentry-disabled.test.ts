@@ -12,8 +12,8 @@ import {
 
 describe('Sentry without a DSN', () => {
   it('stays off and captures nothing', async () => {
-    assert.equal(initSentry({ dsn: undefined }), false);
-    assert.equal(initSentry({ dsn: '' }), false);
+    assert.equal(await initSentry({ dsn: undefined }), false);
+    assert.equal(await initSentry({ dsn: '' }), false);
     assert.equal(sentryEnabled(), false);
     const app = Fastify();
     setupSentryFastify(app);

@@ -18,7 +18,7 @@ let app: import('fastify').FastifyInstance;
 
 before(async () => {
   receiver = await startSentryReceiver();
-  assert.equal(initSentry({ dsn: receiver.dsn, environment: 'test' }), true);
+  assert.equal(await initSentry({ dsn: receiver.dsn, environment: 'test' }), true);
   const { default: Fastify } = await import('fastify');
   app = Fastify({ ...fastifyRequestIdOptions });
   setupSentryFastify(app);
