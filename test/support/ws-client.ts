@@ -60,7 +60,7 @@ export class WsClient {
         ws.once('error', reject);
       }),
       `WebSocket ${url} to open`,
-      opts.timeoutMs ?? 5000,
+      opts.timeoutMs ?? 10_000,
     );
     return client;
   }
@@ -69,7 +69,7 @@ export class WsClient {
   static async authed(url: string, token: string): Promise<WsClient> {
     const c = await WsClient.open(url);
     c.send({ type: 'auth', token });
-    await c.next((m) => m.type === 'welcome', 5000, 'welcome');
+    await c.next((m) => m.type === 'welcome', 10_000, 'welcome');
     return c;
   }
 
@@ -93,14 +93,14 @@ export class WsClient {
 
   async subscribe(filters: object = {}, sinceSeq?: number): Promise<Message> {
     this.send({ type: 'subscribe', filters, ...(sinceSeq === undefined ? {} : { since_seq: sinceSeq }) });
-    return this.next((m) => m.type === 'subscribed' || m.type === 'reset', 5000, 'subscribed');
+    return this.next((m) => m.type === 'subscribed' || m.type === 'reset', 10_000, 'subscribed');
   }
 
   /**
    * The first message after the one the previous `next` returned that satisfies `predicate`;
    * waits for it with a deadline.
    */
-  async next(predicate: (m: Message) => boolean = () => true, timeoutMs = 5000, what = 'a matching message'): Promise<Message> {
+  async next(predicate: (m: Message) => boolean = () => true, timeoutMs = 10_000, what = 'a matching message'): Promise<Message> {
     let i = this.cursor; // each message is checked once
     return waitFor(
       () => {
@@ -142,7 +142,7 @@ export class WsClient {
    * Resolves once the server has sent this session everything up to `seq`: it pings until a pong
    * names a last_seq at or past it (the server answers in order, after what it already sent).
    */
-  async caughtUp(seq: number, timeoutMs = 5000): Promise<void> {
+  async caughtUp(seq: number, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (let n = 0; ; n++) {
       const ts = Date.now() * 1000 + (n % 1000);
@@ -154,7 +154,7 @@ export class WsClient {
   }
 
   /** Waits for the close; fails after the deadline. */
-  waitClosed(timeoutMs = 5000): Promise<Closed> {
+  waitClosed(timeoutMs = 10_000): Promise<Closed> {
     return withDeadline(this.closed, 'the socket to close', timeoutMs);
   }
 
