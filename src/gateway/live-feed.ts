@@ -23,6 +23,8 @@ export class LiveFeed {
   lastSeq = 0;
   private readonly pending = new Map<number, Signal>();
   private pumping: Promise<void> | undefined;
+  /** The last store read found signals the bus had not brought: poll fast until one finds none. */
+  private busMissed = false;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
@@ -39,12 +41,14 @@ export class LiveFeed {
     this.lastSeq = await this.storeGuard.call((s) => this.store.lastSeq(s), { idempotent: true });
     this.unsubscribe = this.bus.subscribe((signals) => this.onBus(signals));
     // While the bus is down the store is the only source: poll it several times a second, so a bus
-    // outage costs a few hundred milliseconds of latency. While it is up, a slow safety-net poll.
+    // outage costs a few hundred milliseconds of latency. Likewise while the last read found signals
+    // the bus did not bring although it looks healthy here (another node's publisher cannot reach
+    // it yet, or its breaker is still open after an outage). Otherwise a slow safety-net poll.
     const tick = Math.min(this.opts.catchUpMs, 200);
     let lastPoll = 0;
     this.timer = setInterval(() => {
       const now = Date.now();
-      if (this.bus.healthy() && now - lastPoll < this.opts.catchUpMs) return;
+      if (this.bus.healthy() && !this.busMissed && now - lastPoll < this.opts.catchUpMs) return;
       lastPoll = now;
       void this.pump(true);
     }, tick);
@@ -112,6 +116,7 @@ export class LiveFeed {
           if (this.pending.size > 0 && this.lastSeq > before) continue;
           break;
         }
+        this.busMissed = repaired > 0;
       } catch (err) {
         this.opts.onError?.(err);
       } finally {
