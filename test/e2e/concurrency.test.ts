@@ -4,22 +4,11 @@
 // from a seeded generator; a failure names the seed (rerun with CATALYST_E2E_SEED=<seed>).
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
+import { createRng } from '../../chaos/fault-proxy/src/rng.js';
 import type { SignalInput } from '../../src/domain/signal.js';
 import { type CatalystNodeProcess, e2e, request, startNodeWithToken } from '../support/node.js';
 import { makeSignal } from '../support/signals.js';
 import { WsClient } from '../support/ws-client.js';
-
-/** mulberry32: a small seeded generator, so a failing interleaving can be replayed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TICKERS = ['AAA', 'BBB', 'CCC', 'DDD'];
 const FILTERS = [{}, { tickers: ['AAA', 'CCC'] }, { min_confidence: 0.7 }, { tickers: ['DDD'], sentiment: 'negative' }];
@@ -44,7 +33,7 @@ describe('e2e: concurrent publishers', () => {
 
   for (const seed of seeds) {
     e2e(`seed ${seed}: no gap, duplicate or reordering at any subscriber, whatever the interleaving`, async (t) => {
-      const random = generator(seed);
+      const random = createRng(seed);
       const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)] as T;
       const head0 = await WsClient.head(node.wsUrl, token);
 
