@@ -1,6 +1,6 @@
 // Bearer-token authentication for REST routes, as a preHandler per scope.
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { authenticate, bearer, hasScope, type Principal } from '../auth/tokens.js';
+import { authenticate, bearer, hashToken, hasScope, type Principal } from '../auth/tokens.js';
 import { CatalystError } from '../domain/errors.js';
 import type { Guard } from '../resilience/guard.js';
 import type { Scope, TokenStore } from '../store/token-store.js';
@@ -11,11 +11,43 @@ declare module 'fastify' {
   }
 }
 
-export function requireScope(tokens: TokenStore, guard: Guard, scope: Scope): preHandlerAsyncHookHandler {
+export interface RequireScopeOptions {
+  /**
+   * While the store is unavailable, accept a token this check verified within the last `ms`
+   * (at most 100 remembered). For read-only operator views such as /admin/dependencies, which must
+   * answer precisely when the store is down; never for routes that change anything.
+   */
+  staleWhileStoreDownMs?: number;
+}
+
+export function requireScope(
+  tokens: TokenStore,
+  guard: Guard,
+  scope: Scope,
+  opts: RequireScopeOptions = {},
+): preHandlerAsyncHookHandler {
+  const staleMs = opts.staleWhileStoreDownMs;
+  const verified = new Map<string, { principal: Principal; at: number }>();
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const token = bearer(req.headers.authorization);
     if (!token) throw new CatalystError('unauthorized', 'send Authorization: Bearer <token>');
-    const principal = await guard.call(() => authenticate(tokens, token), { idempotent: true });
+    const key = staleMs === undefined ? '' : hashToken(token);
+    let principal: Principal | undefined;
+    try {
+      principal = await guard.call(() => authenticate(tokens, token), { idempotent: true });
+    } catch (err) {
+      const hit = staleMs === undefined ? undefined : verified.get(key);
+      const down = err instanceof CatalystError && err.code === 'unavailable';
+      if (!down || !hit || Date.now() - hit.at > (staleMs ?? 0)) throw err;
+      principal = hit.principal;
+    }
+    if (staleMs !== undefined) {
+      verified.delete(key);
+      if (principal) {
+        if (verified.size >= 100) verified.delete(verified.keys().next().value as string);
+        verified.set(key, { principal, at: Date.now() });
+      }
+    }
     if (!principal) throw new CatalystError('unauthorized', 'the token is unknown or revoked');
     if (!hasScope(principal, scope)) throw new CatalystError('forbidden', `the token lacks the ${scope} scope`);
     req.principal = principal;

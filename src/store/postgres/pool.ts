@@ -71,11 +71,17 @@ export class PgPool {
   ): Promise<T> {
     abort?.throwIfAborted();
     const client = await this.connect(abort);
+    // pg-pool listens for errors on idle clients only: a checked-out client whose connection drops
+    // (PostgreSQL restarts, a proxy cuts it) emits 'error', which with no listener kills the process.
+    // The same error also fails the query in flight, so this listener has nothing more to do.
+    const onClientError = () => undefined;
+    client.on('error', onClientError);
     let released = false;
     let shielded = false;
     const release = (err?: Error) => {
       if (released) return;
       released = true;
+      client.removeListener('error', onClientError);
       client.release(err);
     };
     const onAbort = () => {

@@ -1,0 +1,44 @@
+// Issue 3 on a real node: Sentry (SENTRY_DSN pointed at a local envelope receiver) gets a real 500
+// tagged with its request id, and nothing for 4xx.
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { e2e, request, startNodeWithToken } from '../support/node.js';
+import { startSentryReceiver } from '../support/sentry-receiver.js';
+import { makeSignal } from '../support/signals.js';
+import { waitFor } from '../support/wait.js';
+
+describe('ops: Sentry on a real node', () => {
+  e2e('a 500 reaches Sentry with its request id; 400, 401 and 404 send nothing', async (t) => {
+    const sentry = await startSentryReceiver();
+    t.after(() => sentry.close());
+    const { node, token } = await startNodeWithToken(t, { env: { SENTRY_DSN: sentry.dsn } });
+
+    const bad = await request(node.url, 'POST', '/signals', { token, body: { ...makeSignal(), confidence: 7 } });
+    assert.equal(bad.status, 400);
+    assert.equal((await request(node.url, 'POST', '/signals', { token: 'nope', body: makeSignal() })).status, 401);
+    assert.equal((await request(node.url, 'GET', '/nowhere')).status, 404);
+    const quiet = [bad, ...[]].map((r) => r.headers.get('x-request-id'));
+
+    // A real 500 from outside: metadata nested so deep that serialising it overflows the stack. The
+    // signal validator lets the RangeError through as an unexpected error (it is not a CatalystError).
+    const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+    const body = JSON.stringify({ ...makeSignal(), metadata: { x: 0 } }).replace('{"x":0}', `{"x":${deep}}`);
+    const failed = await request(node.url, 'POST', '/signals', { token, rawBody: body });
+    assert.equal(failed.status, 500, JSON.stringify(failed.body));
+    assert.equal(failed.body.error.code, 'internal');
+    const requestId = failed.headers.get('x-request-id');
+    assert.ok(requestId, 'the 500 carries x-request-id');
+    assert.ok(failed.body.error.message.includes(requestId), 'the message quotes the request id');
+    assert.ok(!/RangeError|stack/i.test(failed.body.error.message), 'no internals leak to the client');
+
+    const event = await waitFor(() => sentry.events.find((e) => e.tags?.request_id === requestId), 'the 500 in Sentry', 10_000, 20);
+    assert.equal(event.tags?.status_code, '500');
+    assert.equal(event.tags?.route, '/signals');
+    assert.equal(event.exception?.values?.[0]?.type, 'RangeError');
+    const headers = (event.request as { headers?: Record<string, string> } | undefined)?.headers ?? {};
+    assert.ok(!Object.keys(headers).some((h) => h.toLowerCase() === 'authorization'), 'the bearer token stays out of Sentry');
+    // Events leave in capture order, so anything the 4xx had sent would be here by now.
+    assert.equal(sentry.events.length, 1, `events: ${sentry.events.map((e) => JSON.stringify(e.tags)).join(', ')}`);
+    assert.ok(!sentry.events.some((e) => quiet.includes(e.tags?.request_id ?? '')));
+  });
+});
