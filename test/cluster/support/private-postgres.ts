@@ -6,7 +6,6 @@ import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { freePort } from '../../support/free-port.js';
 
@@ -34,7 +33,8 @@ export class PrivatePostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  static async start(t: TestContext, bin: string): Promise<PrivatePostgres> {
+  /** Call `dispose()` when done (after whatever uses the server: it stops it for good). */
+  static async start(bin: string): Promise<PrivatePostgres> {
     const dir = mkdtempSync(join(tmpdir(), 'catalyst-pg-'));
     const asRoot = userInfo().uid === 0;
     if (asRoot) {
@@ -43,13 +43,19 @@ export class PrivatePostgres {
       chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
     }
     const pg = new PrivatePostgres(bin, dir, await freePort());
-    t.after(async () => {
-      await pg.stop().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    });
-    await pg.ctl('initdb', ['-D', pg.data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-    await pg.start();
+    try {
+      await pg.ctl('initdb', ['-D', pg.data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+      await pg.start();
+    } catch (err) {
+      await pg.dispose();
+      throw err;
+    }
     return pg;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop().catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   private get data(): string {
