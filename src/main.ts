@@ -11,6 +11,7 @@ import { signalRoutes } from './api/signals.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory-bus.js';
 import type { Config } from './config.js';
+import { errorBody } from './domain/errors.js';
 import type { Signal } from './domain/signal.js';
 import { Gateway } from './gateway/gateway.js';
 import { LiveFeed } from './gateway/live-feed.js';
@@ -71,6 +72,18 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
   const publisher = new Publisher(store, storeDep, bus, busDep, publisherTelemetry(metrics, log));
 
   const app = await createApp({ config, logger: log, metrics });
+  // Shutdown stops accepting first: new requests and WebSocket upgrades get 503 (retry on another
+  // node) while in-flight publishes finish and sessions drain; liveness and metrics still answer,
+  // readiness says unavailable so load balancers stop routing here.
+  let shuttingDown = false;
+  app.addHook('onRequest', async (req, reply) => {
+    if (!shuttingDown || req.url.startsWith('/health/') || req.url.startsWith('/metrics')) return;
+    return reply
+      .code(503)
+      .header('retry-after', '1')
+      .header('connection', 'close')
+      .send(errorBody('unavailable', 'the server is shutting down; retry on another node'));
+  });
   const serves = (role: string) => config.role === 'all' || config.role === role;
 
   let gateway: Gateway | undefined;
@@ -106,8 +119,10 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
     gateway.register(app);
   }
 
-  const ready = () =>
-    readiness({ role: config.role, store, storeDep, bus, busDep, registry });
+  const ready = async () => {
+    const r = await readiness({ role: config.role, store, storeDep, bus, busDep, registry });
+    return shuttingDown ? { ...r, status: 'unavailable' as const } : r;
+  };
   await app.register(healthRoutes, { ready });
   const scrape = () => {
     metrics.wsSendBufferBytes.set(gateway?.bufferedBytes() ?? 0);
@@ -150,6 +165,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      shuttingDown = true;
       log.info('shutting down: finishing publishes, draining sessions');
       await publisher.idle();
       await gateway?.drain(config.shutdownGraceMs);

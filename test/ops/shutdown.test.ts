@@ -7,7 +7,7 @@ import { requirePostgres } from '../support/servers.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor } from '../support/wait.js';
 import { WsClient } from '../support/ws-client.js';
-import { inTransaction, proxiedDatabase, proxyTo, round, timed } from './support.js';
+import { errorShape, inTransaction, proxiedDatabase, proxyTo, round, timed } from './support.js';
 
 describe('ops: graceful shutdown of a real node', () => {
   e2e('SIGTERM with a slow publish in flight: it answers 201 before the exit, the subscriber gets it, then 1001', async (t) => {
@@ -30,6 +30,14 @@ describe('ops: graceful shutdown of a real node', () => {
     // The append's transaction has reached PostgreSQL: the publish is in flight now.
     await waitFor(async () => (await inTransaction(db.url, db.name)) >= 1, 'the append transaction to begin', 10_000, 20);
     const stopping = timed(() => node.stop('SIGTERM', 30_000));
+    await waitFor(() => node.logLines().some((l) => String(l.msg).startsWith('shutting down')), 'the drain to start', 5000);
+    // Stop accepting: a new publish or WebSocket during the drain is turned away (retry elsewhere).
+    const late = await request(node.url, 'POST', '/signals', { token, body: makeSignal() });
+    assert.equal(errorShape(late, 503, 'unavailable'), undefined);
+    await assert.rejects(WsClient.open(node.wsUrl, { token }), /HTTP 503/);
+    const ready = await request(node.url, 'GET', '/health/ready');
+    assert.equal(ready.status, 503, 'readiness tells load balancers to go elsewhere');
+    assert.equal((await request(node.url, 'GET', '/health/live')).status, 200);
     const { ms, value: code } = await stopping;
     const exitedAt = Date.now();
     const reply = await inFlight;
