@@ -23,12 +23,18 @@ export async function createApp({ config, logger, metrics }: AppOptions): Promis
     disableRequestLogging: true,
     ...fastifyRequestIdOptions,
     bodyLimit: config.api.bodyLimitBytes,
+    // Coerce query strings to numbers, but never wrap a scalar body field into an array
+    // (Fastify's default 'array' turns {"signals":"x"} into a one-item batch).
+    ajv: { customOptions: { coerceTypes: true } },
     // The gateway drains sessions itself before the server closes (main.ts shutdown).
     return503OnClosing: true,
     ...(config.tls
       ? { https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }
       : {}),
   }) as unknown as FastifyInstance;
+  // JSON only: without this, Fastify parses text/plain into a string and the client gets a 400 about
+  // the body's type instead of a 415 about its content type.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   echoRequestId(app);
   observeHttp(app, metrics);

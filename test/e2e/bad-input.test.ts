@@ -58,10 +58,10 @@ describe('e2e: bad input', () => {
     assertError(await post('/signals/batch', { rawBody: '[{"id": ' }), 400, 'invalid_request');
   });
 
-  e2e('REST: a body that is not JSON: 415 for an unknown content type, 400 for text', async () => {
+  e2e('REST: a body that is not JSON: 415 for any content type but application/json', async () => {
     const body = JSON.stringify(makeSignal({ ticker: 'BAD' }));
     assertError(await post('/signals', { rawBody: body, headers: { 'content-type': 'application/xml' } }), 415, 'unsupported_media_type');
-    assertError(await post('/signals', { rawBody: body, headers: { 'content-type': 'text/plain' } }), 400, 'invalid_request');
+    assertError(await post('/signals', { rawBody: body, headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
   });
 
   e2e('REST: each missing required field is named', async () => {
@@ -110,6 +110,8 @@ describe('e2e: bad input', () => {
     assertError(await post('/signals/batch', { body: many }), 400, 'invalid_request');
     assertError(await post('/signals/batch', { body: [] }), 400, 'invalid_request');
     assertError(await post('/signals/batch', { body: { signals: { a: 1 } } }), 400, 'invalid_request');
+    // A scalar is not coerced into a one-item batch.
+    assertError(await post('/signals/batch', { body: { signals: 'no' } }), 400, 'invalid_request');
     assertError(await post('/signals/batch', { body: makeSignal({ ticker: 'BAD' }) }), 400, 'invalid_request');
   });
 
