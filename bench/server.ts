@@ -52,6 +52,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<BenchServer
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
+      // One host plays 1,000 subscribers and a publisher: the per-IP and per-token limits that
+      // protect a real node would measure the limiter, not the delivery path.
+      CATALYST_RATE_PUBLISH_PER_TOKEN: '10000000/1s',
+      CATALYST_RATE_WS_CONNECTS_PER_IP: '10000000/1s',
+      CATALYST_RATE_WS_CONNECTS_PER_TOKEN: '10000000/1s',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
