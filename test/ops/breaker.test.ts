@@ -92,7 +92,7 @@ describe('ops: the store breaker and timeouts on a real node', () => {
       assert.equal(bytes1, bytes0, 'no byte went to PostgreSQL while the breaker was open');
       assert.equal(conns1, conns0, 'no connection was opened while the breaker was open');
       // A call that reached the wedge would take the 300 ms deadline; a rejection takes no store time.
-      assert.ok(fast.p50 < 25 && fast.max < 150, `open-breaker rejections p50 ${fast.p50} ms, max ${fast.max} ms`);
+      assert.ok(fast.p50 < 25 && fast.max < 200, `open-breaker rejections p50 ${fast.p50} ms, max ${fast.max} ms`);
       t.diagnostic(`open breaker: 20 rejections p50 ${fast.p50} ms, max ${fast.max} ms; 0 bytes upstream`);
       assert.equal(ready.status, 503);
       assert.equal(ready.body.status, 'unavailable');
@@ -178,10 +178,12 @@ describe('ops: the store breaker and timeouts on a real node', () => {
       t.diagnostic(`during the wedge p50/p99: live ${during.live.p50}/${during.live.p99} ms, metrics ${during.metrics.p50}/${during.metrics.p99} ms, ws ping ${during.ping.p50}/${during.ping.p99} ms`);
       const sorted = publishTimes.sort((a, b) => a - b);
       t.diagnostic(`${sorted.length} wedged publishes answered 503 in ${round(sorted[0]!)}..${round(sorted[sorted.length - 1]!)} ms`);
-      // A loop blocked by the wedge would show the 300 ms deadline here; allow for a loaded CI machine.
+      // Anything held up by the wedge would take at least its 300 ms deadline; the bounds leave room
+      // for a loaded CI machine (p99 measured 10-135 ms there, the same before the wedge) and still
+      // tell the two apart.
       for (const [what, l] of Object.entries(during)) {
-        assert.ok(l.p50 < 25, `${what} p50 ${l.p50} ms under the wedge`);
-        assert.ok(l.p99 < 100, `${what} p99 ${l.p99} ms under the wedge`);
+        assert.ok(l.p50 < 50, `${what} p50 ${l.p50} ms under the wedge`);
+        assert.ok(l.p99 < 200, `${what} p99 ${l.p99} ms under the wedge`);
       }
       assert.ok(sorted[0]! >= 290, 'the publish really waited on the store');
       assert.ok(sorted[sorted.length - 1]! < 1000, 'no wedged publish hung past its deadline');
