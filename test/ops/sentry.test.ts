@@ -2,10 +2,12 @@
 // tagged with its request id, and nothing for 4xx.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { e2e, request, startNodeWithToken } from '../support/node.js';
+import { createToken, e2e, request, startNode, startNodeWithToken } from '../support/node.js';
+import { requirePostgres } from '../support/servers.js';
 import { startSentryReceiver } from '../support/sentry-receiver.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor } from '../support/wait.js';
+import { proxiedDatabase, proxyTo } from './support.js';
 
 describe('ops: Sentry on a real node', () => {
   e2e('a 500 reaches Sentry with its request id; 400, 401 and 404 send nothing', async (t) => {
@@ -40,5 +42,28 @@ describe('ops: Sentry on a real node', () => {
     // Events leave in capture order, so anything the 4xx had sent would be here by now.
     assert.equal(sentry.events.length, 1, `events: ${sentry.events.map((e) => JSON.stringify(e.tags)).join(', ')}`);
     assert.ok(!sentry.events.some((e) => quiet.includes(e.tags?.request_id ?? '')));
+  });
+
+  e2e('a 503 from an unreachable store reaches Sentry with its request id', async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const sentry = await startSentryReceiver();
+    t.after(() => sentry.close());
+    const proxy = await proxyTo(t, 'pg', '127.0.0.1:5432');
+    const db = await proxiedDatabase(t, proxy);
+    const { token } = await createToken({ env: { DATABASE_URL: db.url } }, ['publish']);
+    const node = await startNode(t, {
+      env: { DATABASE_URL: db.proxiedUrl, SENTRY_DSN: sentry.dsn, CATALYST_DEP_STORE_TIMEOUT_MS: '500' },
+    });
+    await proxy.setEnabled(false); // PostgreSQL refuses connections now
+    const r = await request(node.url, 'POST', '/signals', { token, body: makeSignal() });
+    assert.equal(r.status, 503);
+    const requestId = r.headers.get('x-request-id');
+    assert.ok(requestId);
+    const event = await waitFor(() => sentry.events.find((e) => e.tags?.request_id === requestId), 'the 503 in Sentry', 10_000, 20);
+    assert.equal(event.tags?.status_code, '503');
+    // The chain as Sentry shows it: the 503's CatalystError and its cause, the refused connection.
+    const chain = (event.exception?.values ?? []).map((v) => v.value ?? '');
+    assert.ok(chain.some((v) => /store is unavailable/.test(v)), chain.join(' <- '));
+    assert.ok(chain.some((v) => /ECONNREFUSED/.test(v)), chain.join(' <- '));
   });
 });
