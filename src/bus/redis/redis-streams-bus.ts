@@ -148,6 +148,10 @@ export class RedisStreamsBus implements Bus {
     this.reader?.disconnect();
     this.commands.disconnect();
     await this.loop;
+    // ioredis leaves the socket-timeout timer of the blocking read that was pending armed after
+    // disconnect(); it held a stopped node's process open for up to blockMs + 3 s after shutdown.
+    const timer = (this.reader as unknown as { socketTimeoutTimer?: NodeJS.Timeout } | undefined)?.socketTimeoutTimer;
+    if (timer) clearTimeout(timer);
   }
 
   /** Never throws, never spins: while Redis is away it waits for the reconnect. */
