@@ -27,7 +27,20 @@ export const SIGNAL_LIMITS = {
   urlMax: 2048,
   catalystMax: 64,
   metadataMaxBytes: 8 * 1024,
+  metadataMaxDepth: 16,
 } as const;
+
+/** Whether a parsed JSON value nests objects or arrays deeper than `max`; iterative, no recursion. */
+function deeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 // C0 controls and DEL; tab, newline and carriage return are fine in text.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -126,6 +139,10 @@ export function parseSignalInput(raw: unknown): SignalInput {
   if (o.metadata !== undefined && o.metadata !== null) {
     const m = o.metadata;
     if (typeof m !== 'object' || Array.isArray(m)) throw invalid('metadata', 'metadata must be a JSON object');
+    // Depth first: serialising a body nested thousands deep would overflow the stack (a 500).
+    if (deeperThan(m, SIGNAL_LIMITS.metadataMaxDepth)) {
+      throw invalid('metadata', `metadata must be nested at most ${SIGNAL_LIMITS.metadataMaxDepth} levels deep`);
+    }
     if (Buffer.byteLength(JSON.stringify(m)) > SIGNAL_LIMITS.metadataMaxBytes) {
       throw invalid('metadata', `metadata must be at most ${SIGNAL_LIMITS.metadataMaxBytes} bytes of JSON`);
     }

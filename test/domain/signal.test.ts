@@ -21,13 +21,21 @@ describe('signal validation', () => {
     ['url', 'javascript:alert(1)'],
     ['metadata', [1, 2]],
     ['metadata', { big: 'x'.repeat(9000) }],
+    ['metadata', JSON.parse(`{"x":${'['.repeat(20)}${']'.repeat(20)}}`)],
+    ['metadata', JSON.parse(`{"x":${'['.repeat(50_000)}${']'.repeat(50_000)}}`)],
     ['id', 'has space'],
     ['title', ''],
     ['seq', 5],
     ['created_at', '2026-11-23T14:05:00Z'],
     ['colour', 'red'],
   ] as const) {
-    it(`rejects ${field} = ${JSON.stringify(value).slice(0, 30)} naming the field`, () => {
+    let label: string;
+    try {
+      label = JSON.stringify(value).slice(0, 30);
+    } catch {
+      label = 'a value nested too deep to print';
+    }
+    it(`rejects ${field} = ${label} naming the field`, () => {
       assert.throws(() => parseSignalInput({ ...makeSignal(), [field]: value }), { code: 'invalid_request', field });
     });
   }

@@ -1,4 +1,4 @@
-// Issue 3 on a real node: Sentry (SENTRY_DSN pointed at a local envelope receiver) gets a real 500
+// Issue 3 on a real node: Sentry (SENTRY_DSN pointed at a local envelope receiver) gets a 5xx
 // tagged with its request id, and nothing for 4xx.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
@@ -10,7 +10,7 @@ import { waitFor } from '../support/wait.js';
 import { proxiedDatabase, proxyTo } from './support.js';
 
 describe('ops: Sentry on a real node', () => {
-  e2e('a 500 reaches Sentry with its request id; 400, 401 and 404 send nothing', async (t) => {
+  e2e('400 (including a pathologically nested body), 401 and 404 send nothing to Sentry', async (t) => {
     const sentry = await startSentryReceiver();
     t.after(() => sentry.close());
     const { node, token } = await startNodeWithToken(t, { env: { SENTRY_DSN: sentry.dsn } });
@@ -19,29 +19,17 @@ describe('ops: Sentry on a real node', () => {
     assert.equal(bad.status, 400);
     assert.equal((await request(node.url, 'POST', '/signals', { token: 'nope', body: makeSignal() })).status, 401);
     assert.equal((await request(node.url, 'GET', '/nowhere')).status, 404);
-    const quiet = [bad, ...[]].map((r) => r.headers.get('x-request-id'));
 
-    // A real 500 from outside: metadata nested so deep that serialising it overflows the stack. The
-    // signal validator lets the RangeError through as an unexpected error (it is not a CatalystError).
+    // Metadata nested 30,000 deep once overflowed the stack in validation (a 500); now it is a 400
+    // like any bad input, and sends nothing either. A server-side 500 reaching Sentry with its
+    // request id is proven in test/observability/sentry.test.ts; the 503 below proves it on a node.
     const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
     const body = JSON.stringify({ ...makeSignal(), metadata: { x: 0 } }).replace('{"x":0}', `{"x":${deep}}`);
-    const failed = await request(node.url, 'POST', '/signals', { token, rawBody: body });
-    assert.equal(failed.status, 500, JSON.stringify(failed.body));
-    assert.equal(failed.body.error.code, 'internal');
-    const requestId = failed.headers.get('x-request-id');
-    assert.ok(requestId, 'the 500 carries x-request-id');
-    assert.ok(failed.body.error.message.includes(requestId), 'the message quotes the request id');
-    assert.ok(!/RangeError|stack/i.test(failed.body.error.message), 'no internals leak to the client');
+    const nested = await request(node.url, 'POST', '/signals', { token, rawBody: body });
+    assert.equal(nested.status, 400, JSON.stringify(nested.body));
+    assert.equal(nested.body.error.field, 'metadata');
 
-    const event = await waitFor(() => sentry.events.find((e) => e.tags?.request_id === requestId), 'the 500 in Sentry', 10_000, 20);
-    assert.equal(event.tags?.status_code, '500');
-    assert.equal(event.tags?.route, '/signals');
-    assert.equal(event.exception?.values?.[0]?.type, 'RangeError');
-    const headers = (event.request as { headers?: Record<string, string> } | undefined)?.headers ?? {};
-    assert.ok(!Object.keys(headers).some((h) => h.toLowerCase() === 'authorization'), 'the bearer token stays out of Sentry');
-    // Events leave in capture order, so anything the 4xx had sent would be here by now.
-    assert.equal(sentry.events.length, 1, `events: ${sentry.events.map((e) => JSON.stringify(e.tags)).join(', ')}`);
-    assert.ok(!sentry.events.some((e) => quiet.includes(e.tags?.request_id ?? '')));
+    assert.equal(sentry.events.length, 0, `events: ${sentry.events.map((e) => JSON.stringify(e.tags)).join(', ')}`);
   });
 
   e2e('a 503 from an unreachable store reaches Sentry with its request id', async (t) => {
