@@ -55,7 +55,7 @@ describe('e2e: revoking a token', () => {
     const doomed = await createToken(node, ['subscribe']);
     const s = await WsClient.subscribed(node.wsUrl, doomed.token);
     await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'tokens', 'revoke', doomed.name], {
-      env: { ...process.env, CATALYST_DATA_DIR: node.dataDir, NODE_NO_WARNINGS: '1' },
+      env: { ...node.env, NODE_NO_WARNINGS: '1' }, // the node's store: its data dir, or DATABASE_URL
     });
     const revokedAt = Date.now();
     const closed = await s.waitClosed(1000);

@@ -88,8 +88,21 @@ export class CatalystNodeProcess {
     };
   }
 
-  /** Starts a node and waits for it to listen; with `t`, it is stopped (SIGKILL) when `t` ends. */
+  /**
+   * Starts a node and waits for it to listen; with `t`, it is stopped (SIGKILL) when `t` ends.
+   * With CATALYST_E2E_BACKEND=pg-redis-2 a "node" is two nodes on a fresh PostgreSQL database and
+   * Redis prefix, REST on one and WebSocket on the other (test/cluster/support/pair.ts).
+   */
   static async start(t: TestContext | undefined, opts: NodeOptions = {}): Promise<CatalystNodeProcess> {
+    if (process.env.CATALYST_E2E_BACKEND === 'pg-redis-2') {
+      const { startPair } = await import('../cluster/support/pair.js');
+      return startPair(t, opts);
+    }
+    return CatalystNodeProcess.startOne(t, opts);
+  }
+
+  /** One node process, whatever the backend. */
+  static async startOne(t: TestContext | undefined, opts: NodeOptions = {}): Promise<CatalystNodeProcess> {
     const node = new CatalystNodeProcess(opts);
     if (t) {
       const list = byTest.get(t) ?? [];

@@ -7,7 +7,8 @@ import type { TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Scope } from '../../../src/store/token-store.js';
-import { type CatalystNodeProcess, createToken, type NodeOptions, startNode } from '../../support/node.js';
+import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import { CatalystNodeProcess, createToken, type NodeOptions } from '../../support/node.js';
 import { POSTGRES_URL, REDIS_URL } from '../../support/servers.js';
 
 type Env = Record<string, string | undefined>;
@@ -21,6 +22,7 @@ export interface ClusterOptions {
   env?: Env;
   args?: string[];
   logLevel?: string;
+  startTimeoutMs?: number;
 }
 
 async function admin<T>(serverUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -51,7 +53,9 @@ export class Cluster {
   static async start(t: TestContext | undefined, opts: ClusterOptions = {}): Promise<Cluster> {
     const postgresUrl = opts.postgresUrl ?? POSTGRES_URL;
     const redisUrl = opts.redisUrl ?? REDIS_URL;
-    const tag = `${process.pid}_${randomBytes(4).toString('hex')}`;
+    // CATALYST_CLUSTER_RUN (lower-case hex) marks every name of one run, so its cleanup can be checked.
+    const run = process.env.CATALYST_CLUSTER_RUN;
+    const tag = `${run && /^[0-9a-f]{1,16}$/.test(run) ? `${run}_` : ''}${process.pid}_${randomBytes(4).toString('hex')}`;
     const name = `catalyst_cluster_${tag}`;
     await admin(postgresUrl, (c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0`));
     const u = new URL(postgresUrl);
@@ -66,11 +70,13 @@ export class Cluster {
     const cluster = new Cluster(name, u.toString(), postgresUrl, redisUrl, prefix, env, {
       args: opts.args,
       logLevel: opts.logLevel,
+      startTimeoutMs: opts.startTimeoutMs,
     });
     t?.after(() => cluster.dispose());
     try {
       // Migrate once before the nodes start (they would serialise on the migration lock anyway).
-      await cluster.token(['admin']);
+      const store = new PostgresStore({ url: cluster.databaseUrl });
+      await store.migrate().finally(() => store.close());
       await Promise.all(Array.from({ length: opts.nodes ?? 2 }, () => cluster.addNode()));
     } catch (err) {
       await cluster.dispose();
@@ -81,7 +87,7 @@ export class Cluster {
 
   /** One more node on the same store and bus (stopped with the cluster). */
   async addNode(extraEnv: Env = {}): Promise<CatalystNodeProcess> {
-    const node = await startNode(undefined, { ...this.nodeOpts, env: { ...this.env, ...extraEnv } });
+    const node = await CatalystNodeProcess.startOne(undefined, { ...this.nodeOpts, env: { ...this.env, ...extraEnv } });
     this.nodes.push(node);
     return node;
   }
