@@ -7,6 +7,7 @@ import { parseSignalInput, type Signal, type SignalInput } from '../domain/signa
 import type { Bus } from '../bus/bus.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Guard } from '../resilience/guard.js';
+import { GroupCommit } from './group-commit.js';
 
 export type PublishResult =
   | { status: 201 | 200; seq: number; id: string; created_at: string }
@@ -20,15 +21,18 @@ export interface PublisherEvents {
 
 export class Publisher {
   private inflight = 0;
+  private readonly commits: GroupCommit;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly store: EventStore,
-    private readonly storeGuard: Guard,
+    store: EventStore,
+    storeGuard: Guard,
     private readonly bus: Bus,
     private readonly busGuard: Guard,
     private readonly events: PublisherEvents = {},
-  ) {}
+  ) {
+    this.commits = new GroupCommit(store, storeGuard);
+  }
 
   /**
    * Publishes many raw signals in order. Invalid items get their own error and do not stop the rest.
@@ -64,10 +68,7 @@ export class Publisher {
       }
     });
     if (valid.length > 0) {
-      // Not retried here, though appending is idempotent by id: an attempt that timed out may still
-      // have committed, and its retry would then report 200 (duplicate) for a signal this very call
-      // stored. The publisher retries on 503 instead, and learns the truth from 201 or 200.
-      const appended = await this.storeGuard.call((signal) => this.store.append(valid, signal));
+      const appended = await this.commits.append(valid);
       const created: Signal[] = [];
       let duplicates = 0;
       appended.forEach((r, k) => {

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { SignalInput } from '../../src/domain/signal.js';
+import { GroupCommit } from '../../src/publish/group-commit.js';
+import type { Guard } from '../../src/resilience/guard.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { makeSignal } from '../support/signals.js';
+
+describe('GroupCommit', () => {
+  let dir: string;
+  let store: SqliteStore;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'catalyst-group-'));
+    store = new SqliteStore(join(dir, 'db.sqlite'));
+    await store.migrate();
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A guard that counts appends and holds each one until released, like a slow commit. */
+  const slowGuard = () => {
+    const calls: number[] = [];
+    let release: () => void = () => {};
+    const guard: Guard = {
+      name: 'store',
+      async call(fn) {
+        await new Promise<void>((r) => {
+          release = r;
+        });
+        const result = await fn(new AbortController().signal);
+        calls.push(1);
+        return result;
+      },
+    };
+    return { guard, calls, release: () => release() };
+  };
+
+  it('publishes arriving during an append go together in the next one, each getting its own results', async () => {
+    const g = slowGuard();
+    const commits = new GroupCommit(store, g.guard);
+    const first = commits.append([makeSignal()]);
+    const waiting: Promise<unknown>[] = [];
+    const inputs: SignalInput[][] = [];
+    for (let i = 0; i < 5; i++) {
+      const batch = Array.from({ length: i + 1 }, () => makeSignal());
+      inputs.push(batch);
+      waiting.push(commits.append(batch));
+    }
+    const dup = makeSignal();
+    waiting.push(commits.append([dup]), commits.append([dup]));
+    g.release(); // the first append commits alone
+    await first;
+    await new Promise((r) => setImmediate(r));
+    g.release(); // then everything that queued meanwhile, in one append
+    const results = (await Promise.all(waiting)) as { status: string; signal?: { id: string; seq: number } }[][];
+    assert.equal(g.calls.length, 2, 'two appends for eight publishes');
+    results.slice(0, 5).forEach((r, i) => {
+      assert.deepEqual(
+        r.map((x) => x.signal?.id),
+        inputs[i]?.map((s) => s.id),
+      );
+    });
+    assert.deepEqual(
+      results.slice(5).map((r) => r[0]?.status),
+      ['created', 'duplicate'],
+      'the same id twice in one group is stored once',
+    );
+    const seqs = results.flat().map((r) => r.signal?.seq);
+    assert.deepEqual(seqs.slice(0, 16), Array.from({ length: 16 }, (_, i) => i + 2), 'gap-free, in arrival order');
+  });
+
+  it('a failed append rejects every publish of its group and stores none of them', async () => {
+    const before = await store.lastSeq();
+    const failing: Guard = {
+      name: 'store',
+      async call() {
+        throw new Error('store down');
+      },
+    };
+    const commits = new GroupCommit(store, failing);
+    const outcomes = await Promise.allSettled([commits.append([makeSignal()]), commits.append([makeSignal()])]);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['rejected', 'rejected'],
+    );
+    assert.equal(await store.lastSeq(), before);
+  });
+});
