@@ -20,11 +20,7 @@ export class NodePair {
   static async start(t: TestContext | undefined, opts: NodeOptions): Promise<NodePair> {
     const cluster = await Cluster.start(t, {
       nodes: 2,
-      // Appends on PostgreSQL serialise on the sequence row through their commit (fsync): on this
-      // shared 2-core machine 16 concurrent publishers (concurrency.test) queue past the default
-      // 2 s store deadline and get 503. The suite checks delivery, not that deadline (the
-      // PostgreSQL outage test runs the default policy), so pairs get a longer one.
-      env: { CATALYST_DEP_STORE_TIMEOUT_MS: '10000', ...opts.env },
+      env: opts.env,
       args: opts.args,
       logLevel: opts.logLevel,
       startTimeoutMs: opts.startTimeoutMs,
