@@ -84,7 +84,14 @@ async function startNode(name: string, env: Record<string, string>): Promise<Nod
   const dataDir = mkdtempSync(join(tmpdir(), `catalyst-bench-${name}-`));
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, ...env, CATALYST_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      ...env,
+      CATALYST_DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -92,7 +99,8 @@ async function startNode(name: string, env: Record<string, string>): Promise<Nod
     child.once('exit', (code) => reject(new Error(`node ${name} exited with ${code}`)));
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       if (!line.includes('"catalyst listening"')) {
-        if (line.includes('"level":50') || line.includes('"level":60')) process.stderr.write(`[${name}] ${line}\n`);
+        if (line.includes('"level":50') || line.includes('"level":60'))
+          process.stderr.write(`[${name}] ${line}\n`);
         return;
       }
       clearTimeout(timer);
@@ -113,12 +121,21 @@ async function stopNode(n: Node): Promise<void> {
   rmSync(n.dataDir, { recursive: true, force: true });
 }
 
-function postJson(agent: http.Agent, url: string, token: string, body: string): Promise<{ status: number; text: string }> {
+function postJson(
+  agent: http.Agent,
+  url: string,
+  token: string,
+  body: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve) => {
     const req = http.request(url, {
       agent,
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      },
     });
     req.on('response', (res) => {
       let text = '';
@@ -150,7 +167,10 @@ function signal(run: string, k: number, metadata: Record<string, unknown>) {
 /** Sends to the forked subscriber process and waits for the reply of type `reply`. */
 function ask<T>(child: ChildProcess, msg: object, reply: string, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`subscribers sent no "${reply}" in ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`subscribers sent no "${reply}" in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const listener = (m: unknown) => {
       const type = (m as { type: string }).type;
       if (type !== reply && type !== 'failed') return;
@@ -182,10 +202,27 @@ interface LatencyResult {
   cpuB: number;
 }
 
-async function latencyRun(rate: number, per: number, a: Node, b: Node, token: string): Promise<LatencyResult> {
-  const subs = fork(join(ROOT, 'bench', 'subscribers.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function latencyRun(
+  rate: number,
+  per: number,
+  a: Node,
+  b: Node,
+  token: string,
+): Promise<LatencyResult> {
+  const subs = fork(join(ROOT, 'bench', 'subscribers.ts'), [], {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   try {
-    const start: StartMessage = { type: 'start', url: `${b.url.replace(/^http/, 'ws')}/ws`, token, subscribers: SUBSCRIBERS, tickers: TICKERS, connectConcurrency: 50 };
+    const start: StartMessage = {
+      type: 'start',
+      url: `${b.url.replace(/^http/, 'ws')}/ws`,
+      token,
+      subscribers: SUBSCRIBERS,
+      tickers: TICKERS,
+      connectConcurrency: 50,
+    };
     await ask(subs, start, 'ready', 120_000);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
     const run = `${rate}-${Date.now().toString(36)}`;
@@ -285,7 +322,9 @@ async function ingestRun(nodes: Node[], token: string): Promise<IngestResult> {
         continue;
       }
       batchMs.add(nowMs() - t);
-      stored += (JSON.parse(res.text) as { results: Array<{ seq?: number }> }).results.filter((x) => typeof x.seq === 'number').length;
+      stored += (JSON.parse(res.text) as { results: Array<{ seq?: number }> }).results.filter(
+        (x) => typeof x.seq === 'number',
+      ).length;
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => worker(w)));
@@ -296,7 +335,12 @@ async function ingestRun(nodes: Node[], token: string): Promise<IngestResult> {
 
 function table(rows: string[][]): string {
   const w = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r, n) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join(' | ')} |${n === 0 ? `\n|${w.map((x) => '-'.repeat(x + 2)).join('|')}|` : ''}`).join('\n');
+  return rows
+    .map(
+      (r, n) =>
+        `| ${r.map((c, i) => (i === 0 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join(' | ')} |${n === 0 ? `\n|${w.map((x) => '-'.repeat(x + 2)).join('|')}|` : ''}`,
+    )
+    .join('\n');
 }
 
 async function main(): Promise<void> {
@@ -321,15 +365,24 @@ async function main(): Promise<void> {
     };
     nodes.push(...(await Promise.all([startNode('A', env), startNode('B', env)])));
     const [a, b] = nodes as [Node, Node];
-    process.stdout.write(`node A ${a.url} (publishes), node B ${b.url} (${SUBSCRIBERS} subscribers, ${TICKERS.length} tickers); PostgreSQL ${db.name}, Redis prefix ${prefix}\n`);
+    process.stdout.write(
+      `node A ${a.url} (publishes), node B ${b.url} (${SUBSCRIBERS} subscribers, ${TICKERS.length} tickers); PostgreSQL ${db.name}, Redis prefix ${prefix}\n`,
+    );
 
     const latency: LatencyResult[] = [];
-    const runs = [...RATES.map((rate) => [rate, 1] as const), ...BATCHED_RATES.map((rate) => [rate, PUBLISH_BATCH] as const)];
+    const runs = [
+      ...RATES.map((rate) => [rate, 1] as const),
+      ...BATCHED_RATES.map((rate) => [rate, PUBLISH_BATCH] as const),
+    ];
     for (const [rate, per] of runs) {
-      process.stdout.write(`publishing to A at ${rate}/s, ${per} per POST, for ${WARMUP_S} + ${DURATION_S} s...\n`);
+      process.stdout.write(
+        `publishing to A at ${rate}/s, ${per} per POST, for ${WARMUP_S} + ${DURATION_S} s...\n`,
+      );
       latency.push(await latencyRun(rate, per, a, b, token));
     }
-    process.stdout.write(`ingest: ${CONCURRENCY} writers, batches of ${BATCH}, to A and B, ${INGEST_S} s...\n`);
+    process.stdout.write(
+      `ingest: ${CONCURRENCY} writers, batches of ${BATCH}, to A and B, ${INGEST_S} s...\n`,
+    );
     const ingest = await ingestRun(nodes, token);
     const check = new PostgresStore({ url: db.url });
     const inStore = await check.lastSeq();
@@ -339,13 +392,43 @@ async function main(): Promise<void> {
     for (const r of latency) {
       const at = r.per === 1 ? `${r.rate}/s` : `${r.rate}/s in batches of ${r.per}`;
       const ok = r.rate !== 100 || r.latency.p99 < TARGET_P99_AT_100_MS;
-      rows.push([`cross-node publish-to-deliver p50 / p99 / max @ ${at}`, `${r2(r.latency.p50)} / ${r2(r.latency.p99)} / ${r2(r.latency.max)} ms`, r.rate === 100 && r.per === 1 ? `p99 < ${TARGET_P99_AT_100_MS} ms` : '-', r.rate === 100 && r.per === 1 ? (ok ? 'PASS' : 'MISS') : '']);
-      rows.push([`  POST on A p50 / p99 (refused) @ ${at}`, `${r2(r.post.p50)} / ${r2(r.post.p99)} ms (${r.refused}${r.refused ? ` ${JSON.stringify(r.refusedBy)}` : ''})`, '-', '']);
-      rows.push([`  delivered / expected (dup, out of order) @ ${at}`, `${r.delivered} / ${r.expected} (${r.duplicates}, ${r.outOfOrder})`, 'all, 0, 0', r.delivered === r.expected && r.duplicates === 0 && r.outOfOrder === 0 ? 'PASS' : 'MISS']);
-      rows.push([`  CPU node A / node B @ ${at}`, `${Math.round(r.cpuA)} % / ${Math.round(r.cpuB)} %`, '-', '']);
+      rows.push([
+        `cross-node publish-to-deliver p50 / p99 / max @ ${at}`,
+        `${r2(r.latency.p50)} / ${r2(r.latency.p99)} / ${r2(r.latency.max)} ms`,
+        r.rate === 100 && r.per === 1 ? `p99 < ${TARGET_P99_AT_100_MS} ms` : '-',
+        r.rate === 100 && r.per === 1 ? (ok ? 'PASS' : 'MISS') : '',
+      ]);
+      rows.push([
+        `  POST on A p50 / p99 (refused) @ ${at}`,
+        `${r2(r.post.p50)} / ${r2(r.post.p99)} ms (${r.refused}${r.refused ? ` ${JSON.stringify(r.refusedBy)}` : ''})`,
+        '-',
+        '',
+      ]);
+      rows.push([
+        `  delivered / expected (dup, out of order) @ ${at}`,
+        `${r.delivered} / ${r.expected} (${r.duplicates}, ${r.outOfOrder})`,
+        'all, 0, 0',
+        r.delivered === r.expected && r.duplicates === 0 && r.outOfOrder === 0 ? 'PASS' : 'MISS',
+      ]);
+      rows.push([
+        `  CPU node A / node B @ ${at}`,
+        `${Math.round(r.cpuA)} % / ${Math.round(r.cpuB)} %`,
+        '-',
+        '',
+      ]);
     }
-    rows.push([`ingest, batches of ${BATCH}, ${CONCURRENCY} writers on A+B`, `${Math.round(ingest.perSecond)} signals/s`, `>= ${TARGET_INGEST_PER_S}/s`, ingest.perSecond >= TARGET_INGEST_PER_S ? 'PASS' : 'MISS']);
-    rows.push(['  batch POST p50 / p99 (refused)', `${r2(ingest.batchMs.p50)} / ${r2(ingest.batchMs.p99)} ms (${ingest.refused})`, '-', '']);
+    rows.push([
+      `ingest, batches of ${BATCH}, ${CONCURRENCY} writers on A+B`,
+      `${Math.round(ingest.perSecond)} signals/s`,
+      `>= ${TARGET_INGEST_PER_S}/s`,
+      ingest.perSecond >= TARGET_INGEST_PER_S ? 'PASS' : 'MISS',
+    ]);
+    rows.push([
+      '  batch POST p50 / p99 (refused)',
+      `${r2(ingest.batchMs.p50)} / ${r2(ingest.batchMs.p99)} ms (${ingest.refused})`,
+      '-',
+      '',
+    ]);
     rows.push(['  rows in PostgreSQL (seq)', `${inStore}`, '-', '']);
     process.stdout.write(`\n${table(rows)}\n`);
     const out = join(ROOT, '.bench');
@@ -354,7 +437,11 @@ async function main(): Promise<void> {
       join(out, 'results-cluster.json'),
       `${JSON.stringify({ machine: { node: process.version, cpus: cpus().length, loadavg: loadavg() }, latency, ingest, inStore }, null, 2)}\n`,
     );
-    process.stdout.write(`\nwrote .bench/results-cluster.json (load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')})\n`);
+    process.stdout.write(
+      `\nwrote .bench/results-cluster.json (load average at the end: ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')})\n`,
+    );
   } finally {
     await Promise.all(nodes.map(stopNode));
     await db.drop();

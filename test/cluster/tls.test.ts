@@ -32,18 +32,57 @@ async function makePki(): Promise<Pki> {
   const dir = mkdtempSync(join(tmpdir(), 'catalyst-tls-'));
   const p = (f: string) => join(dir, f);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await run('openssl', ['req', '-x509', ...ec, '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '2', '-subj', '/CN=Catalyst test CA']);
-  await run('openssl', ['req', ...ec, '-keyout', p('server.key'), '-out', p('server.csr'), '-subj', '/CN=127.0.0.1']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Catalyst test CA',
+  ]);
+  await run('openssl', [
+    'req',
+    ...ec,
+    '-keyout',
+    p('server.key'),
+    '-out',
+    p('server.csr'),
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
   writeFileSync(p('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n');
   await run('openssl', [
-    'x509', '-req', '-in', p('server.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial',
-    '-out', p('server.pem'), '-days', '2', '-extfile', p('ext.cnf'),
+    'x509',
+    '-req',
+    '-in',
+    p('server.csr'),
+    '-CA',
+    p('ca.pem'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    p('server.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    p('ext.cnf'),
   ]);
   return { dir, ca: p('ca.pem'), cert: p('server.pem'), key: p('server.key') };
 }
 
 /** POST over HTTPS with node:https (fetch cannot take a CA without undici's Agent). */
-function httpsPost(url: string, token: string, body: unknown, ca?: Buffer): Promise<{ status: number; body: any }> {
+function httpsPost(
+  url: string,
+  token: string,
+  body: unknown,
+  ca?: Buffer,
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const data = JSON.stringify(body);
     const req = https.request(
@@ -51,13 +90,19 @@ function httpsPost(url: string, token: string, body: unknown, ca?: Buffer): Prom
       {
         method: 'POST',
         ...(ca ? { ca } : {}),
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(data),
+        },
         timeout: 10_000,
       },
       (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }),
+        );
       },
     );
     req.on('error', reject);
@@ -77,7 +122,12 @@ describe('TLS: HTTPS and WSS served by the node', () => {
     const { token } = await createToken(node, ['publish', 'subscribe']);
     const wss = node.url.replace(/^https/, 'wss');
 
-    const client = new CatalystClient({ url: `${wss}/ws`, token, ca, reconnect: { minDelayMs: 10, maxDelayMs: 100 } });
+    const client = new CatalystClient({
+      url: `${wss}/ws`,
+      token,
+      ca,
+      reconnect: { minDelayMs: 10, maxDelayMs: 100 },
+    });
     const received: Signal[] = [];
     client.on('signal', (s) => received.push(s));
     t.after(() => client.close());
@@ -93,10 +143,13 @@ describe('TLS: HTTPS and WSS served by the node', () => {
     );
 
     // Without the CA: HTTPS and WSS both fail the certificate check; plain HTTP is not served.
-    await assert.rejects(httpsPost(`${node.url}/signals`, token, makeSignal()), (err: NodeJS.ErrnoException) => {
-      assert.match(String(err.code), /SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
-      return true;
-    });
+    await assert.rejects(
+      httpsPost(`${node.url}/signals`, token, makeSignal()),
+      (err: NodeJS.ErrnoException) => {
+        assert.match(String(err.code), /SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
+        return true;
+      },
+    );
     const refused = await withDeadline(
       new Promise<Error>((resolve) => {
         const ws = new WebSocket(`${wss}/ws`);
@@ -106,8 +159,14 @@ describe('TLS: HTTPS and WSS served by the node', () => {
       'the WSS refusal',
       10_000,
     );
-    assert.match(String((refused as NodeJS.ErrnoException).code), /SELF_SIGNED|UNABLE_TO_VERIFY|CERT/, refused.message);
-    await assert.rejects(fetch(`${node.url.replace(/^https/, 'http')}/health/live`, { signal: AbortSignal.timeout(5000) }));
+    assert.match(
+      String((refused as NodeJS.ErrnoException).code),
+      /SELF_SIGNED|UNABLE_TO_VERIFY|CERT/,
+      refused.message,
+    );
+    await assert.rejects(
+      fetch(`${node.url.replace(/^https/, 'http')}/health/live`, { signal: AbortSignal.timeout(5000) }),
+    );
     const count = await httpsPost(`${node.url}/signals`, token, makeSignal({ ticker: 'TLS' }), ca);
     assert.equal(count.status, 201, 'the node still serves clients that trust the CA');
   });
@@ -124,7 +183,20 @@ describe('TLS: HTTPS and WSS served by the node', () => {
 
     const cli = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli.ts', 'subscribe', '--since-seq', '0', '--ca', pki.ca, '--server', node.url, '--token', token],
+      [
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        'subscribe',
+        '--since-seq',
+        '0',
+        '--ca',
+        pki.ca,
+        '--server',
+        node.url,
+        '--token',
+        token,
+      ],
       { env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const exited = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
@@ -133,7 +205,11 @@ describe('TLS: HTTPS and WSS served by the node', () => {
     let err = '';
     cli.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     cli.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    const seqs = () => out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Signal).seq);
+    const seqs = () =>
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as Signal).seq);
     await waitFor(() => seqs().length >= 1, 'the replayed signal on stdout', 20_000);
     const live = await httpsPost(`${node.url}/signals`, token, makeSignal(), readFileSync(pki.ca));
     await waitFor(() => seqs().length >= 2, 'the live signal on stdout', 10_000);

@@ -87,7 +87,10 @@ export class Cluster {
 
   /** One more node on the same store and bus (stopped with the cluster). */
   async addNode(extraEnv: Env = {}): Promise<CatalystNodeProcess> {
-    const node = await CatalystNodeProcess.startOne(undefined, { ...this.nodeOpts, env: { ...this.env, ...extraEnv } });
+    const node = await CatalystNodeProcess.startOne(undefined, {
+      ...this.nodeOpts,
+      env: { ...this.env, ...extraEnv },
+    });
     this.nodes.push(node);
     return node;
   }
@@ -117,18 +120,26 @@ export class Cluster {
     this.disposed = true;
     await Promise.all(this.nodes.map((n) => n.dispose()));
     await admin(this.postgresUrl, async (c) => {
-      await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
-        this.databaseName,
-      ]);
+      await c.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [this.databaseName],
+      );
       await c.query(`DROP DATABASE IF EXISTS ${this.databaseName}`);
-    }).catch((err) => process.stderr.write(`could not drop ${this.databaseName}: ${(err as Error).message}\n`));
+    }).catch((err) =>
+      process.stderr.write(`could not drop ${this.databaseName}: ${(err as Error).message}\n`),
+    );
     await deleteKeys(this.redisUrl, this.prefix).catch(() => undefined);
   }
 }
 
 /** Removes every key under `prefix:` (SCAN, never KEYS: the shared Redis serves others too). */
 export async function deleteKeys(redisUrl: string, prefix: string): Promise<number> {
-  const r = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null });
+  const r = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: () => null,
+  });
   r.on('error', () => undefined);
   await r.connect();
   let deleted = 0;
@@ -165,7 +176,11 @@ export async function countKeys(redisUrl: string, prefix: string): Promise<numbe
 }
 
 /** Reads one metric's samples from a node's /metrics: label string -> value. */
-export async function metricSamples(baseUrl: string, name: string, init?: RequestInit): Promise<Map<string, number>> {
+export async function metricSamples(
+  baseUrl: string,
+  name: string,
+  init?: RequestInit,
+): Promise<Map<string, number>> {
   const text = await (await fetch(`${baseUrl}/metrics`, init)).text();
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
@@ -178,7 +193,11 @@ export async function metricSamples(baseUrl: string, name: string, init?: Reques
 }
 
 /** Sum of a metric's samples whose labels contain every `key="value"` of `labels`. */
-export async function metricValue(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  baseUrl: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   let sum = 0;
   for (const [l, v] of await metricSamples(baseUrl, name)) {
     if (Object.entries(labels).every(([k, want]) => l.includes(`${k}="${want}"`))) sum += v;

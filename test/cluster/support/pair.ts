@@ -99,7 +99,10 @@ export class NodePair {
 }
 
 /** startNode's stand-in under CATALYST_E2E_BACKEND=pg-redis-2. */
-export async function startPair(t: TestContext | undefined, opts: NodeOptions = {}): Promise<CatalystNodeProcess> {
+export async function startPair(
+  t: TestContext | undefined,
+  opts: NodeOptions = {},
+): Promise<CatalystNodeProcess> {
   // A test that names a data dir shares a SQLite store between processes on purpose (roles): as is.
   if (opts.dataDir !== undefined) return CatalystNodeProcess.startOne(t, opts);
   const pair = await NodePair.start(t, opts);

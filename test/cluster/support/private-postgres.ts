@@ -64,13 +64,25 @@ export class PrivatePostgres {
 
   private async ctl(tool: string, args: string[]): Promise<void> {
     const cmd = join(this.bin, tool);
-    const [file, argv] = userInfo().uid === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+    const [file, argv] =
+      userInfo().uid === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
     await run(file, argv, { timeout: 30_000 });
   }
 
   async start(): Promise<void> {
     const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-    await this.ctl('pg_ctl', ['-D', this.data, '-o', opts, '-l', join(this.dir, 'log'), '-w', '-t', '30', 'start']);
+    await this.ctl('pg_ctl', [
+      '-D',
+      this.data,
+      '-o',
+      opts,
+      '-l',
+      join(this.dir, 'log'),
+      '-w',
+      '-t',
+      '30',
+      'start',
+    ]);
   }
 
   /** Immediate shutdown: every backend killed, no checkpoint (recovery on the next start). */

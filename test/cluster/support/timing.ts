@@ -15,7 +15,10 @@ export function arrivalClock(client: WsClient): Map<string, number> {
     } catch {
       return;
     }
-    for (const m of (Array.isArray(parsed) ? parsed : [parsed]) as Array<{ type?: string; signal?: { id?: string } }>) {
+    for (const m of (Array.isArray(parsed) ? parsed : [parsed]) as Array<{
+      type?: string;
+      signal?: { id?: string };
+    }>) {
       const id = m.type === 'signal' ? m.signal?.id : undefined;
       if (id !== undefined && !arrived.has(id)) arrived.set(id, now);
     }
@@ -38,7 +41,11 @@ export function percentile(values: number[], q: number): number {
 }
 
 /** GET /health/ready of a node. */
-export function readiness(url: string): Promise<Reply<{ status: string; dependencies: Record<string, { state: string; breaker: string; error?: string }> }>> {
+export function readiness(
+  url: string,
+): Promise<
+  Reply<{ status: string; dependencies: Record<string, { state: string; breaker: string; error?: string }> }>
+> {
   return request(url, 'GET', '/health/ready');
 }
 
