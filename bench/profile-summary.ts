@@ -21,7 +21,10 @@ interface Profile {
   endTime: number;
 }
 
-const { values, positionals } = parseArgs({ options: { top: { type: 'string', default: '25' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { top: { type: 'string', default: '25' } },
+  allowPositionals: true,
+});
 const file = positionals[0];
 if (!file) {
   process.stderr.write('usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [--top N]\n');
@@ -34,8 +37,13 @@ const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
-const shortUrl = (u: string) => u.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'node_modules/').replace(/^.*\/work\/[^/]+\//, '');
-const label = (f: CallFrame) => `${f.functionName || '(anonymous)'} ${f.url ? `${shortUrl(f.url)}:${f.lineNumber + 1}` : ''}`.trim();
+const shortUrl = (u: string) =>
+  u
+    .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\//, 'node_modules/')
+    .replace(/^.*\/work\/[^/]+\//, '');
+const label = (f: CallFrame) =>
+  `${f.functionName || '(anonymous)'} ${f.url ? `${shortUrl(f.url)}:${f.lineNumber + 1}` : ''}`.trim();
 
 const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
@@ -64,10 +72,14 @@ prof.samples.forEach((id, i) => {
 const print = (title: string, m: Map<string, number>) => {
   process.stdout.write(`\n${title}\n`);
   for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    process.stdout.write(`  ${v.toFixed(0).padStart(8)} ms  ${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}\n`);
+    process.stdout.write(
+      `  ${v.toFixed(0).padStart(8)} ms  ${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}\n`,
+    );
   }
 };
-process.stdout.write(`profile ${file}: ${(total / 1000).toFixed(1)} s sampled (wall ${((prof.endTime - prof.startTime) / 1e6).toFixed(1)} s)\n`);
+process.stdout.write(
+  `profile ${file}: ${(total / 1000).toFixed(1)} s sampled (wall ${((prof.endTime - prof.startTime) / 1e6).toFixed(1)} s)\n`,
+);
 print('self time by function', self);
 print('inclusive time by function', inclusive);
 print('self time by file', perFile);

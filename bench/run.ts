@@ -31,7 +31,8 @@ const { values: args } = parseArgs({
 });
 
 if (args.help) {
-  process.stdout.write(`Usage: npm run bench -- [--scenario fanout|ingest|all] [--subscribers 1000] [--rate 100]
+  process.stdout
+    .write(`Usage: npm run bench -- [--scenario fanout|ingest|all] [--subscribers 1000] [--rate 100]
        [--duration 20] [--warmup 3] [--tickers 10] [--batch-size 1000] [--concurrency 4] [--cpu-prof]
        [--data-parent DIR] [--nice=-10] [--server-root DIR]
 --duration and --warmup are seconds; --cpu-prof writes the server's V8 profile to .bench/prof/;
@@ -66,7 +67,13 @@ function serverNodeArgs(scenario: string): string[] {
   if (!args['cpu-prof']) return [];
   const dir = join(OUT, 'prof');
   mkdirSync(dir, { recursive: true });
-  return ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `server-${scenario}-${Date.now()}.cpuprofile`];
+  return [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    dir,
+    '--cpu-prof-name',
+    `server-${scenario}-${Date.now()}.cpuprofile`,
+  ];
 }
 
 const NICE = args.nice === undefined ? undefined : Number(args.nice);
@@ -122,7 +129,9 @@ function post(agent: http.Agent, url: URL, token: string, body: string): Promise
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), ms: nowMs() - t0 }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), ms: nowMs() - t0 }),
+        );
       },
     );
     req.on('error', (err) => resolve({ status: 0, body: err.message, ms: nowMs() - t0 }));
@@ -130,7 +139,20 @@ function post(agent: http.Agent, url: URL, token: string, body: string): Promise
   });
 }
 
-const TICKER_POOL = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META', 'GOOG', 'NBTX', 'AMD', 'INTC', 'PLTR', 'COIN'];
+const TICKER_POOL = [
+  'AAPL',
+  'MSFT',
+  'NVDA',
+  'TSLA',
+  'AMZN',
+  'META',
+  'GOOG',
+  'NBTX',
+  'AMD',
+  'INTC',
+  'PLTR',
+  'COIN',
+];
 
 function tickerList(n: number): string[] {
   return Array.from({ length: n }, (_, i) => TICKER_POOL[i] ?? `TK${i}`);
@@ -161,8 +183,11 @@ function printTable(title: string, rows: Row[]): void {
   const head: Row = ['metric', 'value', 'target', ''];
   const all = [head, ...rows];
   const w = [0, 1, 2, 3].map((i) => Math.max(...all.map((r) => r[i]?.length ?? 0)));
-  const line = (r: Row) => `  ${r.map((c, i) => (i === 1 ? c.padStart(w[i] as number) : c.padEnd(w[i] as number))).join('  ')}`.trimEnd();
-  process.stdout.write(`\n${title}\n${line(head)}\n  ${w.map((n) => '-'.repeat(n)).join('  ')}\n${rows.map(line).join('\n')}\n`);
+  const line = (r: Row) =>
+    `  ${r.map((c, i) => (i === 1 ? c.padStart(w[i] as number) : c.padEnd(w[i] as number))).join('  ')}`.trimEnd();
+  process.stdout.write(
+    `\n${title}\n${line(head)}\n  ${w.map((n) => '-'.repeat(n)).join('  ')}\n${rows.map(line).join('\n')}\n`,
+  );
 }
 
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
@@ -176,7 +201,14 @@ function writeResults(scenario: string, data: object): void {
 }
 
 function machine() {
-  return { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavg: loadavg(), cpuPressureAvg10: cpuPressure() };
+  return {
+    node: process.version,
+    platform: process.platform,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    loadavg: loadavg(),
+    cpuPressureAvg10: cpuPressure(),
+  };
 }
 
 // ---------- fan-out ----------
@@ -191,7 +223,10 @@ function forkSubscribers(): ChildProcess {
 
 function request<T>(child: ChildProcess, msg: object, reply: string, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`subscribers: no "${reply}" within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`subscribers: no "${reply}" within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onMessage = (m: unknown) => {
       const t = (m as { type: string }).type;
       if (t === 'failed') {
@@ -226,7 +261,14 @@ async function fanout(): Promise<boolean> {
     const wsUrl = `${server.url.replace(/^http/, 'ws')}/ws`;
     const ready = await request<{ connected: number; ms: number }>(
       subs,
-      { type: 'start', url: wsUrl, token: server.subscribeToken, subscribers, tickers, connectConcurrency: 50 } satisfies StartMessage,
+      {
+        type: 'start',
+        url: wsUrl,
+        token: server.subscribeToken,
+        subscribers,
+        tickers,
+        connectConcurrency: 50,
+      } satisfies StartMessage,
       'ready',
       120_000,
     );
@@ -284,12 +326,19 @@ async function fanout(): Promise<boolean> {
     await Promise.all(pending);
     // Let the last deliveries land: wait until the count stops growing (at most 5 s).
     let expected = 0;
-    for (const t of tickers) expected += (perTickerPublished[t] ?? 0) * Math.ceil((subscribers - tickers.indexOf(t)) / tickers.length);
+    for (const t of tickers)
+      expected +=
+        (perTickerPublished[t] ?? 0) * Math.ceil((subscribers - tickers.indexOf(t)) / tickers.length);
     const drainStart = performance.now();
     let last = -1;
     for (;;) {
       const p = await request<{ measured: number }>(subs, { type: 'progress' }, 'progress', 10_000);
-      if (p.measured >= expected || (p.measured === last && performance.now() - drainStart > 1000) || performance.now() - drainStart > 5000) break;
+      if (
+        p.measured >= expected ||
+        (p.measured === last && performance.now() - drainStart > 1000) ||
+        performance.now() - drainStart > 5000
+      )
+        break;
       last = p.measured;
       await sleep(200);
     }
@@ -307,21 +356,55 @@ async function fanout(): Promise<boolean> {
     const rows: Row[] = [
       ['publish-to-deliver p50', ms(d.p50), '', ''],
       ['publish-to-deliver p95', ms(d.p95), '', ''],
-      ['publish-to-deliver p99', ms(d.p99), `< ${TARGETS.deliverP99Ms} ms`, verdict(d.p99 < TARGETS.deliverP99Ms)],
+      [
+        'publish-to-deliver p99',
+        ms(d.p99),
+        `< ${TARGETS.deliverP99Ms} ms`,
+        verdict(d.p99 < TARGETS.deliverP99Ms),
+      ],
       ['publish-to-deliver max', ms(d.max), '', ''],
-      ['deliveries/s', `${round(deliveriesPerSec, 0)}`, `${round((rate * subscribers) / tickers.length, 0)} offered`, ''],
-      ['delivered / expected', `${report.measured} / ${expected}`, 'all', verdict(report.measured === expected && report.duplicates === 0)],
+      [
+        'deliveries/s',
+        `${round(deliveriesPerSec, 0)}`,
+        `${round((rate * subscribers) / tickers.length, 0)} offered`,
+        '',
+      ],
+      [
+        'delivered / expected',
+        `${report.measured} / ${expected}`,
+        'all',
+        verdict(report.measured === expected && report.duplicates === 0),
+      ],
       ['POST /signals p50', ms(postSummary.p50), '', ''],
-      ['POST /signals p99', ms(postSummary.p99), `< ${TARGETS.postP99Ms} ms`, verdict(postSummary.p99 < TARGETS.postP99Ms)],
+      [
+        'POST /signals p99',
+        ms(postSummary.p99),
+        `< ${TARGETS.postP99Ms} ms`,
+        verdict(postSummary.p99 < TARGETS.postP99Ms),
+      ],
       ['published (2xx) / s', `${round(published / windowS, 1)}`, `${rate}`, ''],
       ['server CPU (avg, % of 1 core)', `${round(proc.cpuPercent, 1)} %`, '', ''],
       ['server CPU (peak 250 ms)', `${round(proc.cpuPeakPercent, 1)} %`, '', ''],
       ['server CPU per published signal', ms((proc.cpuPercent * 10) / (published / windowS)), '', ''],
-      ['server RSS peak (window)', `${round(proc.rssPeakMb, 1)} MB`, `< ${TARGETS.rssMb} MB`, verdict(proc.rssPeakMb < TARGETS.rssMb)],
+      [
+        'server RSS peak (window)',
+        `${round(proc.rssPeakMb, 1)} MB`,
+        `< ${TARGETS.rssMb} MB`,
+        verdict(proc.rssPeakMb < TARGETS.rssMb),
+      ],
       ['server RSS high-water (life)', `${round(proc.rssHwmMb, 1)} MB`, '', ''],
-      ['server main thread waiting for a CPU', `${round(proc.runQueueWaitPercent, 1)} %`, '~0 on an idle machine', ''],
+      [
+        'server main thread waiting for a CPU',
+        `${round(proc.runQueueWaitPercent, 1)} %`,
+        '~0 on an idle machine',
+        '',
+      ],
     ];
-    process.stdout.write(`machine load average (1/5/15 min): ${loadavg().map((n) => round(n, 2)).join(' ')}\n`);
+    process.stdout.write(
+      `machine load average (1/5/15 min): ${loadavg()
+        .map((n) => round(n, 2))
+        .join(' ')}\n`,
+    );
     printTable(`fanout results (${round(windowS, 1)} s measured)`, rows);
     const notes = [
       `HTTP statuses: ${JSON.stringify(statuses)}; max in-flight POSTs ${maxInFlight}; scheduler max lateness ${round(lateMs, 2)} ms`,
@@ -329,12 +412,25 @@ async function fanout(): Promise<boolean> {
       `subscriber side: received ${report.received} signal messages (warm-up included), duplicates ${report.duplicates}, out of order ${report.outOfOrder}, unexpected closes ${report.closed} ${JSON.stringify(report.closeCodes)}, errors ${report.errors}`,
     ];
     process.stdout.write(`${notes.map((n) => `  ${n}`).join('\n')}\n`);
-    const pass = d.p99 < TARGETS.deliverP99Ms && postSummary.p99 < TARGETS.postP99Ms && proc.rssPeakMb < TARGETS.rssMb && report.measured === expected;
+    const pass =
+      d.p99 < TARGETS.deliverP99Ms &&
+      postSummary.p99 < TARGETS.postP99Ms &&
+      proc.rssPeakMb < TARGETS.rssMb &&
+      report.measured === expected;
     writeResults('fanout', {
       scenario: 'fanout',
       at: new Date().toISOString(),
       machine: machine(),
-      params: { subscribers, rate, durationS, warmupS, tickers: tickers.length, runId, dataParent: args['data-parent'] ?? null, serverRoot: args['server-root'] ?? null },
+      params: {
+        subscribers,
+        rate,
+        durationS,
+        warmupS,
+        tickers: tickers.length,
+        runId,
+        dataParent: args['data-parent'] ?? null,
+        serverRoot: args['server-root'] ?? null,
+      },
       targets: TARGETS,
       measuredSeconds: windowS,
       publishToDeliverMs: d,
@@ -362,7 +458,10 @@ async function fanout(): Promise<boolean> {
 async function stopServer(server: BenchServer): Promise<void> {
   const code = await server.stop();
   if (code !== 0 && code !== null) process.stderr.write(`server exited with ${code}\n`);
-  if (args['cpu-prof']) process.stdout.write(`server CPU profile in ${join(OUT, 'prof')} (summarise: node --import tsx bench/profile-summary.ts <file>)\n`);
+  if (args['cpu-prof'])
+    process.stdout.write(
+      `server CPU profile in ${join(OUT, 'prof')} (summarise: node --import tsx bench/profile-summary.ts <file>)\n`,
+    );
 }
 
 // ---------- ingest ----------
@@ -428,15 +527,29 @@ async function ingest(): Promise<boolean> {
     const perSec = stored / windowS;
     const lat = latency.summary();
     const rows: Row[] = [
-      ['signals stored / s', `${round(perSec, 0)}`, `>= ${TARGETS.ingestPerSec}`, verdict(perSec >= TARGETS.ingestPerSec)],
+      [
+        'signals stored / s',
+        `${round(perSec, 0)}`,
+        `>= ${TARGETS.ingestPerSec}`,
+        verdict(perSec >= TARGETS.ingestPerSec),
+      ],
       ['signals stored (window)', `${stored}`, '', ''],
       ['rejected items', `${rejected}`, '0', verdict(rejected === 0)],
       [`batch POST p50 (${batchSize})`, ms(lat.p50), '', ''],
       [`batch POST p99 (${batchSize})`, ms(lat.p99), '', ''],
       ['server CPU (avg, % of 1 core)', `${round(proc.cpuPercent, 1)} %`, '', ''],
-      ['server RSS peak (window)', `${round(proc.rssPeakMb, 1)} MB`, `< ${TARGETS.rssMb} MB`, verdict(proc.rssPeakMb < TARGETS.rssMb)],
+      [
+        'server RSS peak (window)',
+        `${round(proc.rssPeakMb, 1)} MB`,
+        `< ${TARGETS.rssMb} MB`,
+        verdict(proc.rssPeakMb < TARGETS.rssMb),
+      ],
     ];
-    process.stdout.write(`machine load average (1/5/15 min): ${loadavg().map((n) => round(n, 2)).join(' ')}\n`);
+    process.stdout.write(
+      `machine load average (1/5/15 min): ${loadavg()
+        .map((n) => round(n, 2))
+        .join(' ')}\n`,
+    );
     printTable(`ingest results (${round(windowS, 1)} s measured)`, rows);
     process.stdout.write(`  HTTP statuses: ${JSON.stringify(statuses)}\n`);
     const pass = perSec >= TARGETS.ingestPerSec && rejected === 0;
@@ -444,7 +557,16 @@ async function ingest(): Promise<boolean> {
       scenario: 'ingest',
       at: new Date().toISOString(),
       machine: machine(),
-      params: { batchSize, concurrency, durationS, warmupS, runId, dataParent: args['data-parent'] ?? null, serverRoot: args['server-root'] ?? null, nice: NICE ?? null },
+      params: {
+        batchSize,
+        concurrency,
+        durationS,
+        warmupS,
+        runId,
+        dataParent: args['data-parent'] ?? null,
+        serverRoot: args['server-root'] ?? null,
+        nice: NICE ?? null,
+      },
       targets: TARGETS,
       measuredSeconds: windowS,
       storedPerSec: perSec,
@@ -489,7 +611,11 @@ for (const s of chosen) {
 }
 const verdicts: Record<string, boolean> = {};
 for (const s of chosen) verdicts[s] = await (scenarios[s] as () => Promise<boolean>)();
-process.stdout.write(`\n${Object.entries(verdicts).map(([s, ok]) => `${s}: ${ok ? 'all targets met' : 'target(s) missed'}`).join('\n')}\n`);
+process.stdout.write(
+  `\n${Object.entries(verdicts)
+    .map(([s, ok]) => `${s}: ${ok ? 'all targets met' : 'target(s) missed'}`)
+    .join('\n')}\n`,
+);
 if (autogroupBefore !== undefined) writeFileSync('/proc/self/autogroup', autogroupBefore);
 // A benchmark reports; it does not fail the build on a miss.
 process.exit(0);

@@ -30,11 +30,15 @@ export interface ServerOptions {
 }
 
 function createToken(cli: string, dataDir: string, name: string, scope: string): string {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', cli, 'tokens', 'create', '--name', name, '--scope', scope], {
-    cwd: ROOT,
-    env: { ...process.env, CATALYST_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', cli, 'tokens', 'create', '--name', name, '--scope', scope],
+    {
+      cwd: ROOT,
+      env: { ...process.env, CATALYST_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   return out.toString().trim();
 }
 
@@ -64,7 +68,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<BenchServer
   const stderr: string[] = [];
   child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${stderr.join('')}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in 30 s:\n${stderr.join('')}`)),
+      30_000,
+    );
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening:\n${stderr.join('')}`));
@@ -182,7 +189,8 @@ export class ProcSampler {
     try {
       const t = performance.now();
       const c = cpuMs(this.pid);
-      if (t - this.lastT > 0 && this.samples > 0) this.peakCpu = Math.max(this.peakCpu, ((c - this.lastCpu) / (t - this.lastT)) * 100);
+      if (t - this.lastT > 0 && this.samples > 0)
+        this.peakCpu = Math.max(this.peakCpu, ((c - this.lastCpu) / (t - this.lastT)) * 100);
       this.lastT = t;
       this.lastCpu = c;
       this.lastWait = runQueueWaitMs(this.pid);

@@ -35,7 +35,8 @@ export class Recorder {
 
   summary(): Summary {
     const v = this.data.slice(0, this.n).sort();
-    const at = (q: number) => (v.length === 0 ? Number.NaN : (v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)] ?? Number.NaN));
+    const at = (q: number) =>
+      v.length === 0 ? Number.NaN : (v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)] ?? Number.NaN);
     let sum = 0;
     const buckets: Record<string, number> = {};
     for (const e of BUCKET_EDGES_MS) buckets[`le_${e}`] = 0;

@@ -71,7 +71,10 @@ function onSignal(m: SignalMsg, at: number, last: { seq: number }): void {
 /** Opens one subscriber and resolves once the server confirmed the subscription. */
 function connect(url: string, token: string, ticker: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
+    const ws = new WebSocket(url, {
+      headers: { authorization: `Bearer ${token}` },
+      perMessageDeflate: false,
+    });
     const last = { seq: 0 };
     let subscribed = false;
     ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', filters: { tickers: [ticker] } })));

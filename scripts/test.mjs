@@ -25,7 +25,10 @@ const selected = files.filter((f) => filters.length === 0 || filters.some((x) =>
 
 if (filters.length === 0) {
   // Type-check everything, then build what `npm start` and the bin run.
-  for (const args of [['tsc', '-p', 'tsconfig.json', '--noEmit'], ['tsc', '-p', 'tsconfig.build.json']]) {
+  for (const args of [
+    ['tsc', '-p', 'tsconfig.json', '--noEmit'],
+    ['tsc', '-p', 'tsconfig.build.json'],
+  ]) {
     const r = spawnSync('npx', args, { stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }

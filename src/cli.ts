@@ -102,7 +102,8 @@ export async function runCli(argv: string[]): Promise<number> {
 
 // Run when executed as a script (development: `node --import tsx src/cli.ts`); bin/catalyst.js
 // imports runCli instead.
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invokedDirectly) {
   runCli(process.argv.slice(2)).then(
     (code) => {

@@ -77,7 +77,14 @@ function pick(src: Source, flag: string | undefined, env: string | undefined): [
   return undefined;
 }
 
-function integer(src: Source, flag: string | undefined, env: string, def: number, min: number, max: number): number {
+function integer(
+  src: Source,
+  flag: string | undefined,
+  env: string,
+  def: number,
+  min: number,
+  max: number,
+): number {
   const got = pick(src, flag, env);
   if (!got) return def;
   const [raw, name] = got;
@@ -119,7 +126,8 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
   }
   const logLevel = pick(src, 'log-level', 'LOG_LEVEL')?.[0] ?? 'info';
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-  if (!levels.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')}, got "${logLevel}"`);
+  if (!levels.includes(logLevel))
+    throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')}, got "${logLevel}"`);
   const sqliteSync = pick(src, undefined, 'CATALYST_SQLITE_SYNC')?.[0] ?? 'durable';
   if (sqliteSync !== 'durable' && sqliteSync !== 'fast') {
     throw new ConfigError(`CATALYST_SQLITE_SYNC must be durable or fast, got "${sqliteSync}"`);
@@ -145,20 +153,36 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
     logLevel,
     sentryDsn: url(src, undefined, 'SENTRY_DSN', ['http:', 'https:']),
-    metricsPort: metricsPortRaw ? integer(src, 'metrics-port', 'CATALYST_METRICS_PORT', 0, 0, 65535) : undefined,
+    metricsPort: metricsPortRaw
+      ? integer(src, 'metrics-port', 'CATALYST_METRICS_PORT', 0, 0, 65535)
+      : undefined,
     shutdownGraceMs: integer(src, undefined, 'CATALYST_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     sqliteSync,
     dependencyPolicies,
     rateLimits,
     api: {
       bodyLimitBytes: integer(src, undefined, 'CATALYST_BODY_LIMIT_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
-      batchBodyLimitBytes: integer(src, undefined, 'CATALYST_BATCH_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+      batchBodyLimitBytes: integer(
+        src,
+        undefined,
+        'CATALYST_BATCH_BODY_LIMIT_BYTES',
+        16 * 1024 * 1024,
+        1024,
+        256 * 1024 * 1024,
+      ),
       maxBatch: integer(src, undefined, 'CATALYST_MAX_BATCH', 1000, 1, 1000),
     },
     gateway: {
       authTimeoutMs: integer(src, undefined, 'CATALYST_AUTH_TIMEOUT_MS', 5000, 100, 60_000),
       heartbeatMs: integer(src, undefined, 'CATALYST_HEARTBEAT_MS', 15_000, 100, 300_000),
-      sendBufferBytes: integer(src, undefined, 'CATALYST_SEND_BUFFER_BYTES', 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+      sendBufferBytes: integer(
+        src,
+        undefined,
+        'CATALYST_SEND_BUFFER_BYTES',
+        1024 * 1024,
+        16 * 1024,
+        1024 * 1024 * 1024,
+      ),
       maxFrameBytes: integer(src, undefined, 'CATALYST_MAX_FRAME_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
       maxBadMessages: integer(src, undefined, 'CATALYST_MAX_BAD_MESSAGES', 10, 1, 1000),
       revocationPollMs: integer(src, undefined, 'CATALYST_REVOCATION_POLL_MS', 500, 50, 60_000),

@@ -36,7 +36,10 @@ export interface CatalystNode {
 }
 
 /** The bus and the rate limiters' Redis client; Redis modules load only when REDIS_URL is set. */
-async function openRedisParts(config: Config, log: Logger): Promise<{ bus: Bus; limiterRedis?: import('ioredis').Redis }> {
+async function openRedisParts(
+  config: Config,
+  log: Logger,
+): Promise<{ bus: Bus; limiterRedis?: import('ioredis').Redis }> {
   if (!config.redisUrl) return { bus: new MemoryBus() };
   const [{ RedisStreamsBus }, { redisOptions }, { Redis }] = await Promise.all([
     import('./bus/redis/redis-streams-bus.js'),
@@ -60,7 +63,9 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
   await storeDep.call(() => store.migrate(), { idempotent: true });
   const epoch = await storeDep.call(() => store.epoch(), { idempotent: true });
   if ((await storeDep.call(() => store.listTokens(), { idempotent: true })).length === 0) {
-    log.warn('no API tokens yet: create one with `catalyst tokens create --name NAME --scope publish,subscribe`');
+    log.warn(
+      'no API tokens yet: create one with `catalyst tokens create --name NAME --scope publish,subscribe`',
+    );
   }
   const { bus, limiterRedis } = await openRedisParts(config, log);
   const limits: RateLimits = createRateLimits(config.rateLimits, {
@@ -128,7 +133,8 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
     metrics.wsSendBufferBytes.set(gateway?.bufferedBytes() ?? 0);
     return metrics.metricsText();
   };
-  if (config.metricsPort === undefined) await app.register(metricsRoute, { scrape, contentType: metrics.contentType });
+  if (config.metricsPort === undefined)
+    await app.register(metricsRoute, { scrape, contentType: metrics.contentType });
   if (serves('api')) {
     await app.register(signalRoutes, {
       config: config.api,
@@ -160,7 +166,10 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
   const metricsPort = opsServer ? (opsServer.address() as AddressInfo).port : undefined;
   const scheme = config.tls ? 'https' : 'http';
   const url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log.info({ url, metrics_port: metricsPort, role: config.role, store: store.kind, bus: bus.kind, epoch }, 'catalyst listening');
+  log.info(
+    { url, metrics_port: metricsPort, role: config.role, store: store.kind, bus: bus.kind, epoch },
+    'catalyst listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -57,7 +57,9 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
   // Read-only and most needed while the store is down: a token verified in the last 10 minutes still
   // opens it then (the check above would answer 503 with the store's breaker open).
-  const adminWhileStoreDown = requireScope(deps.tokens, deps.storeGuard, 'admin', { staleWhileStoreDownMs: 600_000 });
+  const adminWhileStoreDown = requireScope(deps.tokens, deps.storeGuard, 'admin', {
+    staleWhileStoreDownMs: 600_000,
+  });
   app.get('/admin/dependencies', { preHandler: adminWhileStoreDown }, async () => ({
     dependencies: deps.dependencies(),
   }));

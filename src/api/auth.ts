@@ -49,7 +49,8 @@ export function requireScope(
       }
     }
     if (!principal) throw new CatalystError('unauthorized', 'the token is unknown or revoked');
-    if (!hasScope(principal, scope)) throw new CatalystError('forbidden', `the token lacks the ${scope} scope`);
+    if (!hasScope(principal, scope))
+      throw new CatalystError('forbidden', `the token lacks the ${scope} scope`);
     req.principal = principal;
   };
 }

@@ -4,20 +4,33 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { CatalystError, type ErrorCode, errorBody } from '../domain/errors.js';
 
 export function sendError(reply: FastifyReply, err: CatalystError): FastifyReply {
-  if (err.retryAfter !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfter))));
+  if (err.retryAfter !== undefined)
+    reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfter))));
   return reply.code(err.status).send(err.toBody());
 }
 
 function fromFastify(err: FastifyError): CatalystError | undefined {
   if (err.validation && err.validation.length > 0) {
-    const v = err.validation[0] as { instancePath?: string; params?: { missingProperty?: string }; message?: string };
+    const v = err.validation[0] as {
+      instancePath?: string;
+      params?: { missingProperty?: string };
+      message?: string;
+    };
     const path = (v.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
-    const field = [err.validationContext === 'body' ? '' : err.validationContext, path, v.params?.missingProperty]
+    const field = [
+      err.validationContext === 'body' ? '' : err.validationContext,
+      path,
+      v.params?.missingProperty,
+    ]
       .filter(Boolean)
       .join('.');
-    return new CatalystError('invalid_request', `${field || err.validationContext} ${v.message ?? 'is invalid'}`, {
-      field: field || undefined,
-    } as { field?: string });
+    return new CatalystError(
+      'invalid_request',
+      `${field || err.validationContext} ${v.message ?? 'is invalid'}`,
+      {
+        field: field || undefined,
+      } as { field?: string },
+    );
   }
   const byStatus: Record<number, ErrorCode> = {
     400: 'invalid_request',

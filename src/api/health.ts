@@ -16,7 +16,10 @@ export interface Readiness {
   dependencies: Record<string, DependencyHealth>;
 }
 
-export async function healthRoutes(app: FastifyInstance, deps: { ready(): Promise<Readiness> }): Promise<void> {
+export async function healthRoutes(
+  app: FastifyInstance,
+  deps: { ready(): Promise<Readiness> },
+): Promise<void> {
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_req, reply) => {
     const r = await deps.ready();

@@ -32,8 +32,13 @@ export async function readiness(d: ReadinessDeps): Promise<Readiness> {
   const store = dependencies.store;
   if (store && storeError) Object.assign(store, { state: 'down', error: storeError });
   const bus = dependencies.bus ?? { ...readinessOf(d.busDep.snapshot()), required: false };
-  if (!d.bus.healthy() && bus.state === 'ok') Object.assign(bus, { state: 'degraded', error: `${d.bus.kind} bus not connected` });
+  if (!d.bus.healthy() && bus.state === 'ok')
+    Object.assign(bus, { state: 'degraded', error: `${d.bus.kind} bus not connected` });
   dependencies.bus = bus;
-  const status = storeError ? 'unavailable' : Object.values(dependencies).some((x) => x.state !== 'ok') ? 'degraded' : 'ok';
+  const status = storeError
+    ? 'unavailable'
+    : Object.values(dependencies).some((x) => x.state !== 'ok')
+      ? 'degraded'
+      : 'ok';
   return { status, role: d.role, dependencies };
 }

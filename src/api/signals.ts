@@ -27,7 +27,12 @@ const listQuery = {
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
     min_confidence: { type: 'number', minimum: 0, maximum: 1 },
     min_score: { type: 'number' },
-    ticker: { type: 'string', minLength: 1, maxLength: 2000, description: 'one ticker or a comma-separated list' },
+    ticker: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 2000,
+      description: 'one ticker or a comma-separated list',
+    },
     catalyst: { type: 'string', minLength: 1, maxLength: 2000 },
     source: { type: 'string', minLength: 1, maxLength: 2000 },
     sentiment: { type: 'string', enum: ['positive', 'negative'] },
@@ -40,7 +45,11 @@ const seqParams = {
   properties: { seq: { type: 'integer', minimum: 1 } },
 } as const;
 
-const csv = (v: string, norm: (s: string) => string) => v.split(',').map((s) => norm(s.trim())).filter(Boolean);
+const csv = (v: string, norm: (s: string) => string) =>
+  v
+    .split(',')
+    .map((s) => norm(s.trim()))
+    .filter(Boolean);
 
 export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps): Promise<void> {
   const publishAuth = requireScope(deps.tokens, deps.storeGuard, 'publish');
@@ -86,7 +95,8 @@ export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps)
     preHandler: [publishAuth, limited('publish', batchSize)],
     handler: async (req, reply) => {
       const list = Array.isArray(req.body) ? req.body : (req.body as { signals: unknown[] }).signals;
-      if (list.length === 0) throw new CatalystError('invalid_request', 'the batch is empty', { field: 'signals' });
+      if (list.length === 0)
+        throw new CatalystError('invalid_request', 'the batch is empty', { field: 'signals' });
       const results = await deps.publisher.publish(list);
       return reply.code(201).send({ results });
     },

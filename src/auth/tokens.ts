@@ -16,7 +16,8 @@ export function hashToken(token: string): string {
 
 export function parseScopes(raw: string | string[]): Scope[] {
   const list = (Array.isArray(raw) ? raw : raw.split(',')).map((s) => s.trim()).filter(Boolean);
-  if (list.length === 0) throw new CatalystError('invalid_request', 'at least one scope is required', { field: 'scope' });
+  if (list.length === 0)
+    throw new CatalystError('invalid_request', 'at least one scope is required', { field: 'scope' });
   for (const s of list) {
     if (!SCOPES.includes(s as Scope)) {
       throw new CatalystError('invalid_request', `scope must be one of ${SCOPES.join(', ')}, got "${s}"`, {
@@ -35,9 +36,13 @@ export async function createToken(
   scopes: Scope[],
 ): Promise<{ token: string; record: TokenRecord }> {
   if (!NAME.test(name)) {
-    throw new CatalystError('invalid_request', 'name must be 1-64 characters of A-Z, a-z, 0-9, "_", "." or "-"', {
-      field: 'name',
-    });
+    throw new CatalystError(
+      'invalid_request',
+      'name must be 1-64 characters of A-Z, a-z, 0-9, "_", "." or "-"',
+      {
+        field: 'name',
+      },
+    );
   }
   const token = generateToken();
   const record = await store.createToken(name, hashToken(token), scopes);

@@ -13,7 +13,10 @@ export function serverUrl(config: Config, flags: Flags, env = process.env): stri
 
 export function token(flags: Flags, env = process.env): string {
   const t = (flags.token as string | undefined) ?? env.CATALYST_TOKEN;
-  if (!t) throw new UsageError('a token is needed: --token TOKEN or CATALYST_TOKEN (create one with "catalyst tokens create")');
+  if (!t)
+    throw new UsageError(
+      'a token is needed: --token TOKEN or CATALYST_TOKEN (create one with "catalyst tokens create")',
+    );
   return t;
 }
 

@@ -12,7 +12,8 @@ Runs Catalyst's fault proxy, which speaks the Toxiproxy 2.12.0 HTTP API (see cha
   async run(flags) {
     const { runFaultProxyCli } = await import('../../chaos/fault-proxy/src/cli.js');
     const argv: string[] = [];
-    for (const k of ['host', 'port', 'config', 'seed']) if (flags[k] !== undefined) argv.push(`--${k}`, String(flags[k]));
+    for (const k of ['host', 'port', 'config', 'seed'])
+      if (flags[k] !== undefined) argv.push(`--${k}`, String(flags[k]));
     await runFaultProxyCli(argv);
     return 0;
   },

@@ -13,7 +13,9 @@ store's epoch and last seq.`,
     const store = await openStore(loadConfig(flags));
     try {
       await store.migrate();
-      process.stderr.write(`migrated ${store.kind} store: epoch ${await store.epoch()}, last seq ${await store.lastSeq()}\n`);
+      process.stderr.write(
+        `migrated ${store.kind} store: epoch ${await store.epoch()}, last seq ${await store.lastSeq()}\n`,
+      );
     } finally {
       await store.close();
     }

@@ -65,7 +65,9 @@ Server: --server URL or CATALYST_URL (default from --host/--port); token: --toke
       try {
         body = JSON.parse(text);
       } catch (err) {
-        throw new UsageError(`${flags.file === '-' ? 'stdin' : flags.file} is not JSON: ${(err as Error).message}`);
+        throw new UsageError(
+          `${flags.file === '-' ? 'stdin' : flags.file} is not JSON: ${(err as Error).message}`,
+        );
       }
     } else body = fromFlags(flags);
     const batch = Array.isArray(body);
@@ -78,7 +80,9 @@ Server: --server URL or CATALYST_URL (default from --host/--port); token: --toke
     process.stdout.write(`${text.trim()}\n`);
     if (!res.ok) {
       const retry = res.headers.get('retry-after');
-      process.stderr.write(`not stored: HTTP ${res.status}${retry ? `, retry after ${retry} s with the same id` : ''}\n`);
+      process.stderr.write(
+        `not stored: HTTP ${res.status}${retry ? `, retry after ${retry} s with the same id` : ''}\n`,
+      );
       return 1;
     }
     return 0;

@@ -6,7 +6,13 @@ import { parseFilter } from '../domain/filter.js';
 import { CLIENT_FLAGS, serverUrl, token } from './endpoint.js';
 import { UsageError } from './usage-error.js';
 
-const list = (v: unknown) => (v === undefined ? undefined : String(v).split(',').map((s) => s.trim()).filter(Boolean));
+const list = (v: unknown) =>
+  v === undefined
+    ? undefined
+    : String(v)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 const number = (name: string, v: unknown) => {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -57,9 +63,13 @@ and resumes from the last seq it printed, so nothing is missed or printed twice.
       ...(flags.ca ? { ca: readFileSync(flags.ca as string) } : {}),
     });
     client.on('disconnected', (e) =>
-      process.stderr.write(`disconnected (${e.code} ${e.reason})${e.willReconnect ? `, reconnecting in ${e.delayMs} ms` : ''}\n`),
+      process.stderr.write(
+        `disconnected (${e.code} ${e.reason})${e.willReconnect ? `, reconnecting in ${e.delayMs} ms` : ''}\n`,
+      ),
     );
-    client.on('reset', (e) => process.stderr.write(`position reset by the server: epoch ${e.epoch}, last seq ${e.last_seq}\n`));
+    client.on('reset', (e) =>
+      process.stderr.write(`position reset by the server: epoch ${e.epoch}, last seq ${e.last_seq}\n`),
+    );
     const stop = () => void client.close();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

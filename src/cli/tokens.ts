@@ -21,7 +21,8 @@ export const tokensCommand: Command = {
   },
   async run(flags, positionals) {
     const [action, arg] = positionals;
-    if (!action || !['create', 'list', 'revoke'].includes(action)) throw new UsageError(`expected create, list or revoke\n\n${USAGE}`);
+    if (!action || !['create', 'list', 'revoke'].includes(action))
+      throw new UsageError(`expected create, list or revoke\n\n${USAGE}`);
     const store = await openStore(loadConfig(flags));
     try {
       await store.migrate();
@@ -31,7 +32,9 @@ export const tokensCommand: Command = {
         const scopes = parseScopes((flags.scope as unknown as string[] | undefined)?.join(',') ?? '');
         const { token, record } = await createToken(store, name, scopes);
         process.stdout.write(`${token}\n`);
-        process.stderr.write(`created token "${record.name}" with scopes ${record.scopes.join(',')}; it is shown only once\n`);
+        process.stderr.write(
+          `created token "${record.name}" with scopes ${record.scopes.join(',')}; it is shown only once\n`,
+        );
       } else if (action === 'list') {
         const tokens = await store.listTokens();
         if (flags.json) process.stdout.write(`${JSON.stringify(tokens)}\n`);

@@ -40,7 +40,11 @@ export class CatalystError extends Error {
   /** Seconds a client should wait before retrying (429, 503). */
   readonly retryAfter: number | undefined;
 
-  constructor(code: ErrorCode, message?: string, opts: { field?: string; retryAfter?: number; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    opts: { field?: string; retryAfter?: number; cause?: unknown } = {},
+  ) {
     super(message ?? ErrorCodes[code].message, { cause: opts.cause });
     this.name = 'CatalystError';
     this.code = code;

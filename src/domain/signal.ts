@@ -138,10 +138,14 @@ export function parseSignalInput(raw: unknown): SignalInput {
   if (score !== undefined) signal.score = score;
   if (o.metadata !== undefined && o.metadata !== null) {
     const m = o.metadata;
-    if (typeof m !== 'object' || Array.isArray(m)) throw invalid('metadata', 'metadata must be a JSON object');
+    if (typeof m !== 'object' || Array.isArray(m))
+      throw invalid('metadata', 'metadata must be a JSON object');
     // Depth first: serialising a body nested thousands deep would overflow the stack (a 500).
     if (deeperThan(m, SIGNAL_LIMITS.metadataMaxDepth)) {
-      throw invalid('metadata', `metadata must be nested at most ${SIGNAL_LIMITS.metadataMaxDepth} levels deep`);
+      throw invalid(
+        'metadata',
+        `metadata must be nested at most ${SIGNAL_LIMITS.metadataMaxDepth} levels deep`,
+      );
     }
     if (Buffer.byteLength(JSON.stringify(m)) > SIGNAL_LIMITS.metadataMaxBytes) {
       throw invalid('metadata', `metadata must be at most ${SIGNAL_LIMITS.metadataMaxBytes} bytes of JSON`);

@@ -71,7 +71,10 @@ export class Gateway implements GatewayContext {
   }
 
   register(app: FastifyInstance): void {
-    const handler = (ws: WebSocket, req: { params: unknown; headers: Record<string, unknown>; socket: Socket }) => {
+    const handler = (
+      ws: WebSocket,
+      req: { params: unknown; headers: Record<string, unknown>; socket: Socket },
+    ) => {
       const clientId = (req.params as { client_id?: string }).client_id;
       if (clientId !== undefined && !CLIENT_ID.test(clientId)) {
         ws.close(CloseCodes.bad_message, 'client_id must be 1-128 characters of A-Z a-z 0-9 _ . : -');
@@ -88,10 +91,13 @@ export class Gateway implements GatewayContext {
   }
 
   start(): void {
-    const beat = setInterval(() => {
-      const now = Date.now();
-      for (const s of this.sessions) s.heartbeat(now);
-    }, Math.max(50, Math.floor(this.config.heartbeatMs / 4)));
+    const beat = setInterval(
+      () => {
+        const now = Date.now();
+        for (const s of this.sessions) s.heartbeat(now);
+      },
+      Math.max(50, Math.floor(this.config.heartbeatMs / 4)),
+    );
     const revoke = setInterval(() => void this.pollRevocations(), this.config.revocationPollMs);
     for (const t of [beat, revoke]) {
       t.unref();
@@ -140,7 +146,10 @@ export class Gateway implements GatewayContext {
     }
     const sessions = [...this.sessions];
     const closed = sessions.map(
-      (s) => new Promise<void>((resolve) => (s.ws.readyState === s.ws.CLOSED ? resolve() : s.ws.once('close', () => resolve()))),
+      (s) =>
+        new Promise<void>((resolve) =>
+          s.ws.readyState === s.ws.CLOSED ? resolve() : s.ws.once('close', () => resolve()),
+        ),
     );
     for (const s of sessions) s.close(CloseCodes.going_away, 'server shutting down, reconnect');
     let timer: NodeJS.Timeout | undefined;

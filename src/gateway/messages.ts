@@ -26,7 +26,8 @@ export function parseFrame(text: string): unknown[] {
 }
 
 export function parseClientMessage(raw: unknown): ClientMessage {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('a message must be a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw invalid('a message must be a JSON object');
   const m = raw as Record<string, unknown>;
   switch (m.type) {
     case 'auth':
@@ -52,7 +53,9 @@ export function parseClientMessage(raw: unknown): ClientMessage {
       return { type: 'ping', ts: m.ts };
     default:
       throw invalid(
-        typeof m.type === 'string' ? `unknown message type "${m.type.slice(0, 40)}"` : 'a message needs a "type"',
+        typeof m.type === 'string'
+          ? `unknown message type "${m.type.slice(0, 40)}"`
+          : 'a message needs a "type"',
         'type',
       );
   }

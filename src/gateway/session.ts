@@ -99,7 +99,8 @@ export class Session {
     this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
     this.lastSentAt = Date.now();
     // Pre-serialised frames and arrays are signal frames; everything else names its own type.
-    const type = typeof msg === 'string' || Array.isArray(msg) ? 'signal' : String((msg as { type?: unknown }).type);
+    const type =
+      typeof msg === 'string' || Array.isArray(msg) ? 'signal' : String((msg as { type?: unknown }).type);
     this.ctx.events.onMessageSent?.(type, count);
     if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) {
       this.ctx.events.onSlowConsumer?.(this);
@@ -117,7 +118,8 @@ export class Session {
     if (this.mode === 'closing') return;
     let messages: unknown[];
     try {
-      if (isBinary) throw new CatalystError('invalid_request', 'binary frames are not supported; send JSON text');
+      if (isBinary)
+        throw new CatalystError('invalid_request', 'binary frames are not supported; send JSON text');
       messages = parseFrame(data.toString('utf8'));
     } catch (err) {
       return this.badMessage(err);
@@ -144,7 +146,8 @@ export class Session {
     if (!(err instanceof CatalystError)) throw err;
     this.badMessages += 1;
     this.sendError(err);
-    if (this.badMessages >= this.ctx.config.maxBadMessages) this.close(CloseCodes.bad_message, 'too many bad messages');
+    if (this.badMessages >= this.ctx.config.maxBadMessages)
+      this.close(CloseCodes.bad_message, 'too many bad messages');
   }
 
   private handle(msg: ClientMessage): void {
@@ -185,15 +188,19 @@ export class Session {
     clearTimeout(this.authTimer);
     let principal: Principal | undefined;
     try {
-      principal = await this.ctx.storeGuard.call(() => authenticate(this.ctx.tokens, token), { idempotent: true });
+      principal = await this.ctx.storeGuard.call(() => authenticate(this.ctx.tokens, token), {
+        idempotent: true,
+      });
     } catch (err) {
       this.ctx.log.warn({ err, session_id: this.id }, 'token lookup failed');
       return this.close(CloseCodes.try_again_later, 'store unavailable, try again later');
     }
     if (this.mode === 'closing') return;
     if (!principal) return this.close(CloseCodes.unauthorized, 'invalid or revoked token');
-    if (!hasScope(principal, 'subscribe')) return this.close(CloseCodes.forbidden, 'token lacks the subscribe scope');
-    if (!(await this.ctx.allowConnect(this, principal))) return this.close(CloseCodes.rate_limited, 'too many connects');
+    if (!hasScope(principal, 'subscribe'))
+      return this.close(CloseCodes.forbidden, 'token lacks the subscribe scope');
+    if (!(await this.ctx.allowConnect(this, principal)))
+      return this.close(CloseCodes.rate_limited, 'too many connects');
     this.principal = principal;
     this.mode = 'idle';
     this.ctx.attach(this);
@@ -216,7 +223,11 @@ export class Session {
     if (sinceSeq === undefined) {
       this.position = head;
       this.mode = 'live';
-      this.send({ type: 'subscribed', filters: filter, replay: { from_seq: head + 1, to_seq: head, count: 0 } });
+      this.send({
+        type: 'subscribed',
+        filters: filter,
+        replay: { from_seq: head + 1, to_seq: head, count: 0 },
+      });
       return;
     }
     if ((epoch !== undefined && epoch !== this.ctx.epoch) || sinceSeq > head) {
@@ -234,7 +245,11 @@ export class Session {
         { idempotent: true },
       );
       if (this.superseded(generation)) return;
-      this.send({ type: 'subscribed', filters: filter, replay: { from_seq: sinceSeq + 1, to_seq: head, count } });
+      this.send({
+        type: 'subscribed',
+        filters: filter,
+        replay: { from_seq: sinceSeq + 1, to_seq: head, count },
+      });
       this.ctx.events.onReplay?.(count);
       await this.replay(generation);
     } catch (err) {
@@ -256,7 +271,8 @@ export class Session {
       if (this.position >= upto) break;
       const from = this.position;
       const rows = await this.ctx.storeGuard.call(
-        (sig) => this.ctx.store.read({ afterSeq: from, uptoSeq: upto, limit: page, filter: this.filter }, sig),
+        (sig) =>
+          this.ctx.store.read({ afterSeq: from, uptoSeq: upto, limit: page, filter: this.filter }, sig),
         { idempotent: true },
       );
       if (this.superseded(generation)) return;

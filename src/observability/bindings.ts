@@ -36,7 +36,10 @@ export function gatewayTelemetry(metrics: Metrics, log: Logger): GatewayEvents {
     },
     onSlowConsumer(session) {
       metrics.wsSlowConsumerCloses.inc();
-      log.info({ session_id: session.id, buffered_bytes: session.bufferedBytes }, 'slow consumer closed 4408');
+      log.info(
+        { session_id: session.id, buffered_bytes: session.bufferedBytes },
+        'slow consumer closed 4408',
+      );
     },
     onReplay(count) {
       metrics.replays.inc({ kind: 'subscribe' });
@@ -44,7 +47,8 @@ export function gatewayTelemetry(metrics: Metrics, log: Logger): GatewayEvents {
     },
     onDelivered(signal) {
       const committedAt = Date.parse(signal.created_at);
-      if (Number.isFinite(committedAt)) metrics.publishToSendSeconds.observe(Math.max(0, Date.now() - committedAt) / 1000);
+      if (Number.isFinite(committedAt))
+        metrics.publishToSendSeconds.observe(Math.max(0, Date.now() - committedAt) / 1000);
     },
   };
 }

@@ -10,8 +10,7 @@ import type { Guard } from '../resilience/guard.js';
 import { GroupCommit } from './group-commit.js';
 
 export type PublishResult =
-  | { status: 201 | 200; seq: number; id: string; created_at: string }
-  | ({ status: 400 | 409 } & ErrorBody);
+  { status: 201 | 200; seq: number; id: string; created_at: string } | ({ status: 400 | 409 } & ErrorBody);
 
 export interface PublisherEvents {
   onStored?(created: Signal[], duplicates: number): void;
@@ -76,7 +75,11 @@ export class Publisher {
         if (r.status === 'conflict') {
           results[i] = {
             status: 409,
-            ...errorBody('conflict', `signal ${r.id} was stored as seq ${r.seq} with different content`, 'id'),
+            ...errorBody(
+              'conflict',
+              `signal ${r.id} was stored as seq ${r.seq} with different content`,
+              'id',
+            ),
           };
           this.events.onRejected?.('conflict', 1);
           return;
@@ -101,7 +104,9 @@ export class Publisher {
     // After this turn: the 2xx is written before the in-process fan-out to every session runs
     // (measured: POST p50 5.3 -> 4.1 ms with 1,000 subscribers). setImmediate keeps publish order.
     setImmediate(() => {
-      this.busGuard.call((signal) => this.bus.publish(created, signal)).catch((err) => this.events.onBusError?.(err));
+      this.busGuard
+        .call((signal) => this.bus.publish(created, signal))
+        .catch((err) => this.events.onBusError?.(err));
     });
   }
 }

@@ -15,13 +15,20 @@ export function timeoutGuard(name: string, timeoutMs: number): Guard {
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => {
               ac.abort();
-              reject(new CatalystError('unavailable', `${name} timed out after ${timeoutMs} ms`, { retryAfter: 1 }));
+              reject(
+                new CatalystError('unavailable', `${name} timed out after ${timeoutMs} ms`, {
+                  retryAfter: 1,
+                }),
+              );
             }, timeoutMs);
           }),
         ]);
       } catch (err) {
         if (err instanceof CatalystError) throw err;
-        throw new CatalystError('unavailable', `${name} failed: ${(err as Error).message}`, { retryAfter: 1, cause: err });
+        throw new CatalystError('unavailable', `${name} failed: ${(err as Error).message}`, {
+          retryAfter: 1,
+          cause: err,
+        });
       } finally {
         clearTimeout(timer);
       }

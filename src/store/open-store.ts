@@ -6,7 +6,9 @@ import type { EventStore } from './event-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { TokenStore } from './token-store.js';
 
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteSync'>): Promise<EventStore & TokenStore> {
+export async function openStore(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteSync'>,
+): Promise<EventStore & TokenStore> {
   if (config.databaseUrl) {
     // Loaded on demand: an embedded node should not pay for the pg driver at start.
     const { PostgresStore } = await import('./postgres/postgres-store.js');

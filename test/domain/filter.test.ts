@@ -4,11 +4,19 @@ import { matches, parseFilter } from '../../src/domain/filter.js';
 import { storedSignal } from '../../src/domain/signal.js';
 import { makeSignal } from '../support/signals.js';
 
-const sig = (over: Parameters<typeof makeSignal>[0]) => storedSignal(makeSignal(over), 1, '2026-11-24T00:00:00.000Z');
+const sig = (over: Parameters<typeof makeSignal>[0]) =>
+  storedSignal(makeSignal(over), 1, '2026-11-24T00:00:00.000Z');
 
 describe('filters', () => {
   it('every filter given must match', () => {
-    const s = sig({ ticker: 'AAA', catalyst: 'fda', source: 'sec', confidence: 0.8, sentiment: 0.2, score: 2 });
+    const s = sig({
+      ticker: 'AAA',
+      catalyst: 'fda',
+      source: 'sec',
+      confidence: 0.8,
+      sentiment: 0.2,
+      score: 2,
+    });
     assert.equal(matches({}, s), true);
     assert.equal(matches({ min_confidence: 0.8 }, s), true);
     assert.equal(matches({ min_confidence: 0.81 }, s), false);
@@ -30,7 +38,10 @@ describe('filters', () => {
   });
 
   it('parsing normalises case and rejects unknown or mistyped filters naming the field', () => {
-    assert.deepEqual(parseFilter({ tickers: ['aaa', 'AAA'], catalysts: ['FDA'] }), { tickers: ['AAA'], catalysts: ['fda'] });
+    assert.deepEqual(parseFilter({ tickers: ['aaa', 'AAA'], catalysts: ['FDA'] }), {
+      tickers: ['AAA'],
+      catalysts: ['fda'],
+    });
     assert.throws(() => parseFilter({ ticker: ['A'] }), { field: 'filters.ticker' });
     assert.throws(() => parseFilter({ min_confidence: '0.5' }), { field: 'filters.min_confidence' });
     assert.throws(() => parseFilter({ tickers: 'AAA' }), { field: 'filters.tickers' });

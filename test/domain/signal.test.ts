@@ -36,7 +36,10 @@ describe('signal validation', () => {
       label = 'a value nested too deep to print';
     }
     it(`rejects ${field} = ${label} naming the field`, () => {
-      assert.throws(() => parseSignalInput({ ...makeSignal(), [field]: value }), { code: 'invalid_request', field });
+      assert.throws(() => parseSignalInput({ ...makeSignal(), [field]: value }), {
+        code: 'invalid_request',
+        field,
+      });
     });
   }
 

@@ -30,7 +30,10 @@ describe('e2e: authentication', () => {
     const elapsed = Date.now() - t0;
     assert.equal(closed.code, 4401);
     assert.match(closed.reason, /auth timeout/);
-    assert.ok(elapsed >= AUTH_TIMEOUT_MS - 50 && elapsed < AUTH_TIMEOUT_MS + 2000, `closed after ${elapsed} ms`);
+    assert.ok(
+      elapsed >= AUTH_TIMEOUT_MS - 50 && elapsed < AUTH_TIMEOUT_MS + 2000,
+      `closed after ${elapsed} ms`,
+    );
     assert.equal(c.messages.length, 0);
   });
 
@@ -79,26 +82,29 @@ describe('e2e: authentication', () => {
     assert.equal((await c.waitClosed()).code, 4403);
   });
 
-  e2e('a good token by message: welcome with this epoch, the head and heartbeat_ms; heartbeats follow', async () => {
-    const c = await WsClient.open(`${node.wsUrl}/desk-7`);
-    c.send({ type: 'auth', token: subscriber });
-    const welcome = await c.next((m) => m.type === 'welcome');
-    assert.equal(welcome.client_id, 'desk-7');
-    assert.equal(welcome.epoch, node.epoch);
-    assert.equal(typeof welcome.last_seq, 'number');
-    assert.equal(welcome.heartbeat_ms, 200);
-    // Authenticated past the auth timeout, and idle: heartbeats, not a close.
-    const beat = await c.next((m) => m.type === 'heartbeat', 3000, 'heartbeat');
-    assert.equal(typeof beat.last_seq, 'number');
-    await c.next((m) => m.type === 'heartbeat', 3000, 'a second heartbeat');
-    assert.equal(c.closedWith, undefined);
-    // A second auth is a bad message, not a reason to close.
-    c.send({ type: 'auth', token: subscriber });
-    const err = await c.next((m) => m.type === 'error');
-    assert.equal(err.code, 'invalid_request');
-    assert.equal(c.closedWith, undefined);
-    c.close();
-  });
+  e2e(
+    'a good token by message: welcome with this epoch, the head and heartbeat_ms; heartbeats follow',
+    async () => {
+      const c = await WsClient.open(`${node.wsUrl}/desk-7`);
+      c.send({ type: 'auth', token: subscriber });
+      const welcome = await c.next((m) => m.type === 'welcome');
+      assert.equal(welcome.client_id, 'desk-7');
+      assert.equal(welcome.epoch, node.epoch);
+      assert.equal(typeof welcome.last_seq, 'number');
+      assert.equal(welcome.heartbeat_ms, 200);
+      // Authenticated past the auth timeout, and idle: heartbeats, not a close.
+      const beat = await c.next((m) => m.type === 'heartbeat', 3000, 'heartbeat');
+      assert.equal(typeof beat.last_seq, 'number');
+      await c.next((m) => m.type === 'heartbeat', 3000, 'a second heartbeat');
+      assert.equal(c.closedWith, undefined);
+      // A second auth is a bad message, not a reason to close.
+      c.send({ type: 'auth', token: subscriber });
+      const err = await c.next((m) => m.type === 'error');
+      assert.equal(err.code, 'invalid_request');
+      assert.equal(c.closedWith, undefined);
+      c.close();
+    },
+  );
 
   e2e('a good token in the Authorization header: welcome without an auth message', async () => {
     const c = await WsClient.open(node.wsUrl, { token: subscriber });
@@ -107,24 +113,30 @@ describe('e2e: authentication', () => {
     c.close();
   });
 
-  e2e('auth and subscribe sent together (one frame, not waiting for welcome): welcome then subscribed', async () => {
-    const c = await WsClient.open(node.wsUrl);
-    c.send([
-      { type: 'auth', token: subscriber },
-      { type: 'subscribe', filters: {} },
-    ]);
-    await c.next((m) => m.type === 'welcome');
-    await c.next((m) => m.type === 'subscribed');
-    c.close();
-  });
+  e2e(
+    'auth and subscribe sent together (one frame, not waiting for welcome): welcome then subscribed',
+    async () => {
+      const c = await WsClient.open(node.wsUrl);
+      c.send([
+        { type: 'auth', token: subscriber },
+        { type: 'subscribe', filters: {} },
+      ]);
+      await c.next((m) => m.type === 'welcome');
+      await c.next((m) => m.type === 'subscribed');
+      c.close();
+    },
+  );
 
-  e2e('a subscribe sent on open, while the Authorization header is still being checked: welcome then subscribed', async () => {
-    const c = await WsClient.open(node.wsUrl, { token: subscriber });
-    c.send({ type: 'subscribe', filters: {} });
-    await c.next((m) => m.type === 'welcome');
-    await c.next((m) => m.type === 'subscribed');
-    c.close();
-  });
+  e2e(
+    'a subscribe sent on open, while the Authorization header is still being checked: welcome then subscribed',
+    async () => {
+      const c = await WsClient.open(node.wsUrl, { token: subscriber });
+      c.send({ type: 'subscribe', filters: {} });
+      await c.next((m) => m.type === 'welcome');
+      await c.next((m) => m.type === 'subscribed');
+      c.close();
+    },
+  );
 
   e2e('a bad token followed at once by a subscribe: still 4401, never subscribed', async () => {
     const c = await WsClient.open(node.wsUrl);

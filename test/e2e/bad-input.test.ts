@@ -3,7 +3,14 @@
 // crashes: after all of it, it still publishes and delivers.
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
-import { type CatalystNodeProcess, e2e, publish, publishBatch, request, startNodeWithToken } from '../support/node.js';
+import {
+  type CatalystNodeProcess,
+  e2e,
+  publish,
+  publishBatch,
+  request,
+  startNodeWithToken,
+} from '../support/node.js';
 import { makeSignal } from '../support/signals.js';
 import { WsClient } from '../support/ws-client.js';
 
@@ -41,7 +48,8 @@ describe('e2e: bad input', () => {
     }
   });
 
-  const post = (path: string, opts: Parameters<typeof request>[3]) => request(node.url, 'POST', path, { token, ...opts });
+  const post = (path: string, opts: Parameters<typeof request>[3]) =>
+    request(node.url, 'POST', path, { token, ...opts });
 
   function assertError(r: { status: number; body: any }, status: number, code: string, field?: string) {
     assert.equal(r.status, status, JSON.stringify(r.body));
@@ -60,12 +68,29 @@ describe('e2e: bad input', () => {
 
   e2e('REST: a body that is not JSON: 415 for any content type but application/json', async () => {
     const body = JSON.stringify(makeSignal({ ticker: 'BAD' }));
-    assertError(await post('/signals', { rawBody: body, headers: { 'content-type': 'application/xml' } }), 415, 'unsupported_media_type');
-    assertError(await post('/signals', { rawBody: body, headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+    assertError(
+      await post('/signals', { rawBody: body, headers: { 'content-type': 'application/xml' } }),
+      415,
+      'unsupported_media_type',
+    );
+    assertError(
+      await post('/signals', { rawBody: body, headers: { 'content-type': 'text/plain' } }),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   e2e('REST: each missing required field is named', async () => {
-    for (const field of ['id', 'ticker', 'title', 'source', 'catalyst', 'sentiment', 'confidence', 'published_at']) {
+    for (const field of [
+      'id',
+      'ticker',
+      'title',
+      'source',
+      'catalyst',
+      'sentiment',
+      'confidence',
+      'published_at',
+    ]) {
       const s: Record<string, unknown> = { ...makeSignal({ ticker: 'BAD' }) };
       delete s[field];
       assertError(await post('/signals', { body: s }), 400, 'invalid_request', field);
@@ -97,81 +122,104 @@ describe('e2e: bad input', () => {
       [{ colour: 'red' }, 'colour'],
     ];
     for (const [over, field] of cases) {
-      assertError(await post('/signals', { body: { ...makeSignal({ ticker: 'BAD' }), ...over } }), 400, 'invalid_request', field);
+      assertError(
+        await post('/signals', { body: { ...makeSignal({ ticker: 'BAD' }), ...over } }),
+        400,
+        'invalid_request',
+        field,
+      );
     }
   });
 
-  e2e('REST: an oversized body is 413; an oversized batch is 413; more than 1000 items or none is 400', async () => {
-    const big = { ...makeSignal({ ticker: 'BAD' }), title: 'x'.repeat(70 * 1024) };
-    assertError(await post('/signals', { body: big }), 413, 'payload_too_large');
-    const bigBatch = Array.from({ length: 40 }, () => makeSignal({ ticker: 'BAD', metadata: { pad: 'x'.repeat(7000) } }));
-    assertError(await post('/signals/batch', { body: bigBatch }), 413, 'payload_too_large');
-    const many = Array.from({ length: 1001 }, () => ({ id: 'x' }));
-    assertError(await post('/signals/batch', { body: many }), 400, 'invalid_request');
-    assertError(await post('/signals/batch', { body: [] }), 400, 'invalid_request');
-    assertError(await post('/signals/batch', { body: { signals: { a: 1 } } }), 400, 'invalid_request');
-    // A scalar is not coerced into a one-item batch.
-    assertError(await post('/signals/batch', { body: { signals: 'no' } }), 400, 'invalid_request');
-    assertError(await post('/signals/batch', { body: makeSignal({ ticker: 'BAD' }) }), 400, 'invalid_request');
-  });
+  e2e(
+    'REST: an oversized body is 413; an oversized batch is 413; more than 1000 items or none is 400',
+    async () => {
+      const big = { ...makeSignal({ ticker: 'BAD' }), title: 'x'.repeat(70 * 1024) };
+      assertError(await post('/signals', { body: big }), 413, 'payload_too_large');
+      const bigBatch = Array.from({ length: 40 }, () =>
+        makeSignal({ ticker: 'BAD', metadata: { pad: 'x'.repeat(7000) } }),
+      );
+      assertError(await post('/signals/batch', { body: bigBatch }), 413, 'payload_too_large');
+      const many = Array.from({ length: 1001 }, () => ({ id: 'x' }));
+      assertError(await post('/signals/batch', { body: many }), 400, 'invalid_request');
+      assertError(await post('/signals/batch', { body: [] }), 400, 'invalid_request');
+      assertError(await post('/signals/batch', { body: { signals: { a: 1 } } }), 400, 'invalid_request');
+      // A scalar is not coerced into a one-item batch.
+      assertError(await post('/signals/batch', { body: { signals: 'no' } }), 400, 'invalid_request');
+      assertError(
+        await post('/signals/batch', { body: makeSignal({ ticker: 'BAD' }) }),
+        400,
+        'invalid_request',
+      );
+    },
+  );
 
-  e2e('REST: a batch with bad items stores the good ones in order and answers each bad one with its error', async () => {
-    const good1 = makeSignal();
-    const good2 = makeSignal();
-    const r = await post('/signals/batch', {
-      body: [good1, { ...makeSignal({ ticker: 'BAD' }), confidence: 7 }, 'not an object', good2],
-    });
-    assert.equal(r.status, 201);
-    const [a, b, c, d] = r.body.results;
-    assert.equal(d.seq, a.seq + 1);
-    assert.equal(b.error.code, 'invalid_request');
-    assert.equal(b.error.field, 'confidence');
-    assert.equal(c.error.code, 'invalid_request');
-  });
+  e2e(
+    'REST: a batch with bad items stores the good ones in order and answers each bad one with its error',
+    async () => {
+      const good1 = makeSignal();
+      const good2 = makeSignal();
+      const r = await post('/signals/batch', {
+        body: [good1, { ...makeSignal({ ticker: 'BAD' }), confidence: 7 }, 'not an object', good2],
+      });
+      assert.equal(r.status, 201);
+      const [a, b, c, d] = r.body.results;
+      assert.equal(d.seq, a.seq + 1);
+      assert.equal(b.error.code, 'invalid_request');
+      assert.equal(b.error.field, 'confidence');
+      assert.equal(c.error.code, 'invalid_request');
+    },
+  );
 
-  e2e('REST: bad query and path parameters are 400; an unknown route is 404, all in the error shape', async () => {
-    const get = (path: string) => request(node.url, 'GET', path, { token });
-    assertError(await get('/signals?limit=5000'), 400, 'invalid_request');
-    assertError(await get('/signals?since_seq=-1'), 400, 'invalid_request');
-    assertError(await get('/signals?min_confidence=lots'), 400, 'invalid_request');
-    assertError(await get('/signals?sentiment=neutral'), 400, 'invalid_request');
-    assertError(await get('/signals/abc'), 400, 'invalid_request');
-    assertError(await get('/signals/999999'), 404, 'not_found');
-    assertError(await get('/nowhere'), 404, 'not_found');
-  });
+  e2e(
+    'REST: bad query and path parameters are 400; an unknown route is 404, all in the error shape',
+    async () => {
+      const get = (path: string) => request(node.url, 'GET', path, { token });
+      assertError(await get('/signals?limit=5000'), 400, 'invalid_request');
+      assertError(await get('/signals?since_seq=-1'), 400, 'invalid_request');
+      assertError(await get('/signals?min_confidence=lots'), 400, 'invalid_request');
+      assertError(await get('/signals?sentiment=neutral'), 400, 'invalid_request');
+      assertError(await get('/signals/abc'), 400, 'invalid_request');
+      assertError(await get('/signals/999999'), 404, 'not_found');
+      assertError(await get('/nowhere'), 404, 'not_found');
+    },
+  );
 
-  e2e('WS: malformed JSON, wrong types, missing fields, unknown types: an error each, the session stays open', async () => {
-    const c = await WsClient.authed(node.wsUrl, token);
-    const cases: Array<[unknown, string | undefined]> = [
-      ['{"type": "subscribe", ', undefined],
-      ['[]', undefined],
-      ['42', undefined],
-      [{ kind: 'subscribe' }, 'type'],
-      [{ type: 'launch_rockets' }, 'type'],
-      [{ type: 'subscribe', since_seq: 'ten' }, 'since_seq'],
-      [{ type: 'subscribe', since_seq: -1 }, 'since_seq'],
-      [{ type: 'subscribe', filters: 'AAA' }, 'filters.'],
-      [{ type: 'subscribe', epoch: 7 }, 'epoch'],
-    ];
-    for (const [msg, field] of cases) {
-      c.send(msg);
-      const err = await c.next((m) => m.type === 'error', 5000, `error for ${JSON.stringify(msg)}`);
-      assert.equal(err.code, 'invalid_request');
-      if (field !== undefined) assert.equal(err.field, field, err.message);
-      // A good message in between resets the count of bad ones in a row.
-      c.send({ type: 'ping', ts: 1 });
-      await c.next((m) => m.type === 'pong');
-    }
-    // An unauthenticated auth without a token names it too.
-    const fresh = await WsClient.open(node.wsUrl);
-    fresh.send({ type: 'auth' });
-    const err = await fresh.next((m) => m.type === 'error');
-    assert.equal(err.field, 'token');
-    fresh.close();
-    assert.equal(c.closedWith, undefined);
-    assert.equal((await c.subscribe({}, 0)).type, 'subscribed');
-    c.close();
-  });
+  e2e(
+    'WS: malformed JSON, wrong types, missing fields, unknown types: an error each, the session stays open',
+    async () => {
+      const c = await WsClient.authed(node.wsUrl, token);
+      const cases: Array<[unknown, string | undefined]> = [
+        ['{"type": "subscribe", ', undefined],
+        ['[]', undefined],
+        ['42', undefined],
+        [{ kind: 'subscribe' }, 'type'],
+        [{ type: 'launch_rockets' }, 'type'],
+        [{ type: 'subscribe', since_seq: 'ten' }, 'since_seq'],
+        [{ type: 'subscribe', since_seq: -1 }, 'since_seq'],
+        [{ type: 'subscribe', filters: 'AAA' }, 'filters.'],
+        [{ type: 'subscribe', epoch: 7 }, 'epoch'],
+      ];
+      for (const [msg, field] of cases) {
+        c.send(msg);
+        const err = await c.next((m) => m.type === 'error', 5000, `error for ${JSON.stringify(msg)}`);
+        assert.equal(err.code, 'invalid_request');
+        if (field !== undefined) assert.equal(err.field, field, err.message);
+        // A good message in between resets the count of bad ones in a row.
+        c.send({ type: 'ping', ts: 1 });
+        await c.next((m) => m.type === 'pong');
+      }
+      // An unauthenticated auth without a token names it too.
+      const fresh = await WsClient.open(node.wsUrl);
+      fresh.send({ type: 'auth' });
+      const err = await fresh.next((m) => m.type === 'error');
+      assert.equal(err.field, 'token');
+      fresh.close();
+      assert.equal(c.closedWith, undefined);
+      assert.equal((await c.subscribe({}, 0)).type, 'subscribed');
+      c.close();
+    },
+  );
 
   e2e('WS: a binary frame gets an error; the session stays open', async () => {
     const c = await WsClient.authed(node.wsUrl, token);
@@ -211,26 +259,48 @@ describe('e2e: bad input', () => {
     e.close();
   });
 
-  e2e('WS: a flood of 5000 pings is answered in order; a flood of subscribes ends in one clean replay', async () => {
-    const c = await WsClient.authed(node.wsUrl, token);
-    for (let i = 0; i < 5000; i++) c.send({ type: 'ping', ts: i });
-    await c.next((m) => m.type === 'pong' && m.ts === 4999, 15_000, 'the last pong');
-    const pongs = c.messages.filter((m) => m.type === 'pong').map((m) => m.ts);
-    assert.deepEqual(pongs, Array.from({ length: 5000 }, (_, i) => i));
+  e2e(
+    'WS: a flood of 5000 pings is answered in order; a flood of subscribes ends in one clean replay',
+    async () => {
+      const c = await WsClient.authed(node.wsUrl, token);
+      for (let i = 0; i < 5000; i++) c.send({ type: 'ping', ts: i });
+      await c.next((m) => m.type === 'pong' && m.ts === 4999, 15_000, 'the last pong');
+      const pongs = c.messages.filter((m) => m.type === 'pong').map((m) => m.ts);
+      assert.deepEqual(
+        pongs,
+        Array.from({ length: 5000 }, (_, i) => i),
+      );
 
-    const acks = await publishBatch(node.url, token, Array.from({ length: 300 }, () => makeSignal()));
-    const head = acks.at(-1)?.seq as number; // from the publisher: a WebSocket node may not have seen it yet
-    // Each subscribe replaces the one before; the last one is told apart by its filters.
-    for (let i = 0; i < 299; i++) c.send({ type: 'subscribe', filters: {}, since_seq: 0 });
-    c.send({ type: 'subscribe', filters: { min_confidence: 0 }, since_seq: 0 });
-    await c.next((m) => m.type === 'subscribed' && m.filters.min_confidence === 0, 15_000, 'the last subscribed');
-    const lastSubscribed = c.messages.findIndex((m) => m.type === 'subscribed' && m.filters.min_confidence === 0);
-    await c.caughtUp(head);
-    const after = c.messages.slice(lastSubscribed + 1).filter((m) => m.type === 'signal').map((m) => m.seq);
-    // Superseded replays stop sending; the last subscribe's replay is whole, once, in order.
-    assert.deepEqual(after, Array.from({ length: head }, (_, i) => i + 1));
-    c.close();
-  });
+      const acks = await publishBatch(
+        node.url,
+        token,
+        Array.from({ length: 300 }, () => makeSignal()),
+      );
+      const head = acks.at(-1)?.seq as number; // from the publisher: a WebSocket node may not have seen it yet
+      // Each subscribe replaces the one before; the last one is told apart by its filters.
+      for (let i = 0; i < 299; i++) c.send({ type: 'subscribe', filters: {}, since_seq: 0 });
+      c.send({ type: 'subscribe', filters: { min_confidence: 0 }, since_seq: 0 });
+      await c.next(
+        (m) => m.type === 'subscribed' && m.filters.min_confidence === 0,
+        15_000,
+        'the last subscribed',
+      );
+      const lastSubscribed = c.messages.findIndex(
+        (m) => m.type === 'subscribed' && m.filters.min_confidence === 0,
+      );
+      await c.caughtUp(head);
+      const after = c.messages
+        .slice(lastSubscribed + 1)
+        .filter((m) => m.type === 'signal')
+        .map((m) => m.seq);
+      // Superseded replays stop sending; the last subscribe's replay is whole, once, in order.
+      assert.deepEqual(
+        after,
+        Array.from({ length: head }, (_, i) => i + 1),
+      );
+      c.close();
+    },
+  );
 });
 
 describe('e2e: floods against the rate limits', () => {
@@ -253,7 +323,10 @@ describe('e2e: floods against the rate limits', () => {
     assert.equal(closed.code, 4429);
     const pongs = flood.messages.filter((m) => m.type === 'pong').map((m) => m.ts);
     // The auth frame spent one of the 50: the first 49 pings were answered, in order, then nothing.
-    assert.deepEqual(pongs, Array.from({ length: 49 }, (_, i) => i));
+    assert.deepEqual(
+      pongs,
+      Array.from({ length: 49 }, (_, i) => i),
+    );
     const ack = await publish(node.url, token, makeSignal());
     await calm.waitForSignals(1);
     assert.equal(calm.seqs()[0], ack.seq);
@@ -262,20 +335,28 @@ describe('e2e: floods against the rate limits', () => {
     calm.close();
   });
 
-  e2e('REST: a flood of publishes gets 429 rate_limited with Retry-After; only the accepted ones are stored', async () => {
-    const head0 = await WsClient.head(node.wsUrl, token);
-    const results = [];
-    for (let i = 0; i < 40; i++) results.push(await request(node.url, 'POST', '/signals', { token, body: makeSignal() }));
-    const accepted = results.filter((r) => r.status === 201);
-    const limited = results.filter((r) => r.status === 429);
-    assert.equal(accepted.length + limited.length, 40);
-    assert.ok(accepted.length >= 1 && accepted.length <= 20, `${accepted.length} accepted`);
-    assert.ok(limited.length >= 20);
-    for (const r of limited) {
-      assert.equal(r.body.error.code, 'rate_limited');
-      assert.ok(Number(r.headers.get('retry-after')) >= 1);
-    }
-    assert.equal(await WsClient.head(node.wsUrl, token), head0 + accepted.length, 'only the accepted ones were stored');
-    assert.ok(node.running);
-  });
+  e2e(
+    'REST: a flood of publishes gets 429 rate_limited with Retry-After; only the accepted ones are stored',
+    async () => {
+      const head0 = await WsClient.head(node.wsUrl, token);
+      const results = [];
+      for (let i = 0; i < 40; i++)
+        results.push(await request(node.url, 'POST', '/signals', { token, body: makeSignal() }));
+      const accepted = results.filter((r) => r.status === 201);
+      const limited = results.filter((r) => r.status === 429);
+      assert.equal(accepted.length + limited.length, 40);
+      assert.ok(accepted.length >= 1 && accepted.length <= 20, `${accepted.length} accepted`);
+      assert.ok(limited.length >= 20);
+      for (const r of limited) {
+        assert.equal(r.body.error.code, 'rate_limited');
+        assert.ok(Number(r.headers.get('retry-after')) >= 1);
+      }
+      assert.equal(
+        await WsClient.head(node.wsUrl, token),
+        head0 + accepted.length,
+        'only the accepted ones were stored',
+      );
+      assert.ok(node.running);
+    },
+  );
 });

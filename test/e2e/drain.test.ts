@@ -36,45 +36,52 @@ describe('e2e: drain on SIGTERM', () => {
     assert.ok(node.logLines().some((l) => l.msg === 'shut down'));
   });
 
-  e2e('publishing through the SIGTERM: every 2xx is stored and reaches the client exactly once after its reconnect', async (t) => {
-    const { node, token } = await startNodeWithToken(t);
-    const client = new CatalystClient({ url: node.wsUrl, token, reconnect: { minDelayMs: 10, maxDelayMs: 100 } });
-    const received: Signal[] = [];
-    const closes: number[] = [];
-    client.on('signal', (s) => received.push(s));
-    client.on('disconnected', (e) => closes.push(e.code));
-    t.after(() => client.close());
-    await client.connect();
+  e2e(
+    'publishing through the SIGTERM: every 2xx is stored and reaches the client exactly once after its reconnect',
+    async (t) => {
+      const { node, token } = await startNodeWithToken(t);
+      const client = new CatalystClient({
+        url: node.wsUrl,
+        token,
+        reconnect: { minDelayMs: 10, maxDelayMs: 100 },
+      });
+      const received: Signal[] = [];
+      const closes: number[] = [];
+      client.on('signal', (s) => received.push(s));
+      client.on('disconnected', (e) => closes.push(e.code));
+      t.after(() => client.close());
+      await client.connect();
 
-    const acked: number[] = [];
-    let refused = 0;
-    let stopping = false;
-    const worker = async () => {
-      while (!stopping) {
-        try {
-          acked.push((await publish(node.url, token, makeSignal())).seq);
-        } catch {
-          refused += 1; // 503 while closing, or the connection refused once it is down
-          if (!node.running) return;
+      const acked: number[] = [];
+      let refused = 0;
+      let stopping = false;
+      const worker = async () => {
+        while (!stopping) {
+          try {
+            acked.push((await publish(node.url, token, makeSignal())).seq);
+          } catch {
+            refused += 1; // 503 while closing, or the connection refused once it is down
+            if (!node.running) return;
+          }
         }
-      }
-    };
-    const workers = Promise.all(Array.from({ length: 4 }, worker));
-    await waitFor(() => acked.length >= 50, '50 acknowledged publishes', 20_000);
-    assert.equal(await node.stop('SIGTERM'), 0);
-    stopping = true;
-    await workers;
-    assert.ok(closes.includes(1001), `the client saw 1001 (${closes.join(',')})`);
+      };
+      const workers = Promise.all(Array.from({ length: 4 }, worker));
+      await waitFor(() => acked.length >= 50, '50 acknowledged publishes', 20_000);
+      assert.equal(await node.stop('SIGTERM'), 0);
+      stopping = true;
+      await workers;
+      assert.ok(closes.includes(1001), `the client saw 1001 (${closes.join(',')})`);
 
-    await node.restart();
-    const want = [...acked].sort((a, b) => a - b);
-    await waitFor(() => received.length >= want.length, `${want.length} signals`, 15_000);
-    // Signals stored but not acknowledged (the answer lost to the shutdown) may come too; each once.
-    const got = received.map((s) => s.seq);
-    assert.deepEqual(got, range(got.length), 'gap-free, in order, no duplicate');
-    for (const seq of want) assert.ok(got.includes(seq), `acknowledged seq ${seq} delivered`);
-    t.diagnostic(`${acked.length} acknowledged, ${refused} refused during shutdown`);
-  });
+      await node.restart();
+      const want = [...acked].sort((a, b) => a - b);
+      await waitFor(() => received.length >= want.length, `${want.length} signals`, 15_000);
+      // Signals stored but not acknowledged (the answer lost to the shutdown) may come too; each once.
+      const got = received.map((s) => s.seq);
+      assert.deepEqual(got, range(got.length), 'gap-free, in order, no duplicate');
+      for (const seq of want) assert.ok(got.includes(seq), `acknowledged seq ${seq} delivered`);
+      t.diagnostic(`${acked.length} acknowledged, ${refused} refused during shutdown`);
+    },
+  );
 
   e2e('a subscriber that never reads cannot hold the shutdown past the grace period', async (t) => {
     const { node, token } = await startNodeWithToken(t, { env: { CATALYST_SHUTDOWN_GRACE_MS: '500' } });

@@ -12,14 +12,24 @@ type Oracle = (s: SignalInput) => boolean;
 // Wire filters as a subscriber might write them (case variants included) and what they must mean.
 const CASES: Array<{ name: string; filters: Record<string, unknown>; query: string; want: Oracle }> = [
   { name: 'no filter', filters: {}, query: '', want: () => true },
-  { name: 'min_confidence', filters: { min_confidence: 0.8 }, query: 'min_confidence=0.8', want: (s) => s.confidence >= 0.8 },
+  {
+    name: 'min_confidence',
+    filters: { min_confidence: 0.8 },
+    query: 'min_confidence=0.8',
+    want: (s) => s.confidence >= 0.8,
+  },
   {
     name: 'tickers (any case)',
     filters: { tickers: ['aaa', 'CCC'] },
     query: 'ticker=aaa,CCC',
     want: (s) => s.ticker === 'AAA' || s.ticker === 'CCC',
   },
-  { name: 'catalysts (any case)', filters: { catalysts: ['FDA', 'merger'] }, query: 'catalyst=FDA,merger', want: (s) => ['fda', 'merger'].includes(s.catalyst) },
+  {
+    name: 'catalysts (any case)',
+    filters: { catalysts: ['FDA', 'merger'] },
+    query: 'catalyst=FDA,merger',
+    want: (s) => ['fda', 'merger'].includes(s.catalyst),
+  },
   { name: 'sources', filters: { sources: ['sec'] }, query: 'source=sec', want: (s) => s.source === 'sec' },
   {
     name: 'min_score (a signal without a score never passes)',
@@ -27,12 +37,30 @@ const CASES: Array<{ name: string; filters: Record<string, unknown>; query: stri
     query: 'min_score=1.5',
     want: (s) => s.score !== undefined && s.score >= 1.5,
   },
-  { name: 'sentiment positive (> 0)', filters: { sentiment: 'positive' }, query: 'sentiment=positive', want: (s) => s.sentiment > 0 },
-  { name: 'sentiment negative (< 0)', filters: { sentiment: 'negative' }, query: 'sentiment=negative', want: (s) => s.sentiment < 0 },
+  {
+    name: 'sentiment positive (> 0)',
+    filters: { sentiment: 'positive' },
+    query: 'sentiment=positive',
+    want: (s) => s.sentiment > 0,
+  },
+  {
+    name: 'sentiment negative (< 0)',
+    filters: { sentiment: 'negative' },
+    query: 'sentiment=negative',
+    want: (s) => s.sentiment < 0,
+  },
   {
     name: 'all of them at once',
-    filters: { tickers: ['AAA', 'BBB'], catalysts: ['fda'], sources: ['globenewswire', 'sec'], min_confidence: 0.6, min_score: 0, sentiment: 'positive' },
-    query: 'ticker=AAA,BBB&catalyst=fda&source=globenewswire,sec&min_confidence=0.6&min_score=0&sentiment=positive',
+    filters: {
+      tickers: ['AAA', 'BBB'],
+      catalysts: ['fda'],
+      sources: ['globenewswire', 'sec'],
+      min_confidence: 0.6,
+      min_score: 0,
+      sentiment: 'positive',
+    },
+    query:
+      'ticker=AAA,BBB&catalyst=fda&source=globenewswire,sec&min_confidence=0.6&min_score=0&sentiment=positive',
     want: (s) =>
       ['AAA', 'BBB'].includes(s.ticker) &&
       s.catalyst === 'fda' &&
@@ -87,7 +115,10 @@ describe('e2e: filters', () => {
   for (const c of CASES) {
     e2e(`live: ${c.name} delivers exactly the matching signals, in order`, async () => {
       const want = expected(c.want);
-      assert.ok(c.name === 'no filter' || (want.length > 0 && want.length < published.length), 'the case discriminates');
+      assert.ok(
+        c.name === 'no filter' || (want.length > 0 && want.length < published.length),
+        'the case discriminates',
+      );
       const client = live.get(c.name) as WsClient;
       await client.waitForSignals(want.length);
       await client.caughtUp(published.at(-1)?.seq ?? 0);
@@ -116,7 +147,9 @@ describe('e2e: filters', () => {
     });
 
     e2e(`REST: ${c.name} lists exactly the matching signals`, async () => {
-      const r = await request(node.url, 'GET', `/signals?limit=1000${c.query ? `&${c.query}` : ''}`, { token });
+      const r = await request(node.url, 'GET', `/signals?limit=1000${c.query ? `&${c.query}` : ''}`, {
+        token,
+      });
       assert.equal(r.status, 200);
       assert.deepEqual(
         r.body.signals.map((s: { seq: number }) => s.seq),

@@ -73,7 +73,10 @@ describe('e2e: idempotent publishing', () => {
     const old = makeSignal();
     const stored = await publish(node.url, token, old);
     const fresh = makeSignal();
-    const r = await request(node.url, 'POST', '/signals/batch', { token, body: { signals: [old, fresh, fresh] } });
+    const r = await request(node.url, 'POST', '/signals/batch', {
+      token,
+      body: { signals: [old, fresh, fresh] },
+    });
     assert.equal(r.status, 201);
     const [a, b, c] = r.body.results;
     assert.equal(a.seq, stored.seq);

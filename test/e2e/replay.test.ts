@@ -43,65 +43,74 @@ describe('e2e: replay then live', () => {
     return last;
   }
 
-  e2e('since_seq 0 with publishes during the replay: every seq once, in order, replay then live', async () => {
-    const client = await WsClient.authed(node.wsUrl, token);
-    try {
-      const publishing = keepPublishing(40, 10);
-      const subscribed = await client.subscribe({}, 0);
-      const last = await publishing;
-      assert.equal(subscribed.replay.from_seq, 1);
-      assert.ok(subscribed.replay.to_seq >= 3000, 'the replay covers what was stored before');
-      assert.ok(subscribed.replay.to_seq < last, 'signals were published after the replay began');
-      assert.equal(subscribed.replay.count, subscribed.replay.to_seq);
-      await client.waitForSignals(last, 20_000);
-      // A last live signal after everything: nothing may arrive between or after out of order.
-      const tail = await keepPublishing(1, 1);
-      await client.waitForSignals(tail, 5000);
-      assert.deepEqual(client.seqs(), range(1, tail));
-    } finally {
-      client.close();
-    }
-  });
+  e2e(
+    'since_seq 0 with publishes during the replay: every seq once, in order, replay then live',
+    async () => {
+      const client = await WsClient.authed(node.wsUrl, token);
+      try {
+        const publishing = keepPublishing(40, 10);
+        const subscribed = await client.subscribe({}, 0);
+        const last = await publishing;
+        assert.equal(subscribed.replay.from_seq, 1);
+        assert.ok(subscribed.replay.to_seq >= 3000, 'the replay covers what was stored before');
+        assert.ok(subscribed.replay.to_seq < last, 'signals were published after the replay began');
+        assert.equal(subscribed.replay.count, subscribed.replay.to_seq);
+        await client.waitForSignals(last, 20_000);
+        // A last live signal after everything: nothing may arrive between or after out of order.
+        const tail = await keepPublishing(1, 1);
+        await client.waitForSignals(tail, 5000);
+        assert.deepEqual(client.seqs(), range(1, tail));
+      } finally {
+        client.close();
+      }
+    },
+  );
 
-  e2e('since_seq in the middle, with a ticker filter, during publishes: exactly the later matches', async () => {
-    const client = await WsClient.authed(node.wsUrl, token);
-    try {
-      const from = 1234;
-      const publishing = keepPublishing(20, 10);
-      const subscribed = await client.subscribe({ tickers: ['ODD'] }, from);
-      const last = await publishing;
-      assert.equal(subscribed.replay.from_seq, from + 1);
-      const tail = await keepPublishing(1, 2); // EVEN then ODD
-      const want = await oddSeqsAfter(from, tail);
-      await client.waitForSignals(want.length, 20_000);
-      assert.ok(want.at(-1) === tail && last < tail);
-      assert.deepEqual(client.seqs(), want);
-      assert.ok(client.signals().every((s) => s.ticker === 'ODD'));
-    } finally {
-      client.close();
-    }
-  });
+  e2e(
+    'since_seq in the middle, with a ticker filter, during publishes: exactly the later matches',
+    async () => {
+      const client = await WsClient.authed(node.wsUrl, token);
+      try {
+        const from = 1234;
+        const publishing = keepPublishing(20, 10);
+        const subscribed = await client.subscribe({ tickers: ['ODD'] }, from);
+        const last = await publishing;
+        assert.equal(subscribed.replay.from_seq, from + 1);
+        const tail = await keepPublishing(1, 2); // EVEN then ODD
+        const want = await oddSeqsAfter(from, tail);
+        await client.waitForSignals(want.length, 20_000);
+        assert.ok(want.at(-1) === tail && last < tail);
+        assert.deepEqual(client.seqs(), want);
+        assert.ok(client.signals().every((s) => s.ticker === 'ODD'));
+      } finally {
+        client.close();
+      }
+    },
+  );
 
-  e2e('a since_seq beyond the head, or another epoch, gets a reset naming this epoch and the head', async () => {
-    const client = await WsClient.authed(node.wsUrl, token);
-    try {
-      const future = await client.subscribe({}, head + 1000);
-      assert.equal(future.type, 'reset');
-      assert.equal(future.epoch, node.epoch);
-      assert.ok(future.last_seq >= head && future.last_seq < head + 1000);
-      client.send({ type: 'subscribe', filters: {}, since_seq: 5, epoch: 'some-other-history' });
-      const other = await client.next((m) => m.type === 'reset' || m.type === 'subscribed', 5000, 'reset');
-      assert.equal(other.type, 'reset');
-      assert.equal(other.epoch, node.epoch);
-      // Subscribing with the epoch it named works.
-      client.send({ type: 'subscribe', filters: {}, since_seq: other.last_seq, epoch: other.epoch });
-      const ok = await client.next((m) => m.type === 'subscribed', 5000, 'subscribed');
-      assert.equal(ok.replay.count, 0);
-      assert.equal(client.signals().length, 0);
-    } finally {
-      client.close();
-    }
-  });
+  e2e(
+    'a since_seq beyond the head, or another epoch, gets a reset naming this epoch and the head',
+    async () => {
+      const client = await WsClient.authed(node.wsUrl, token);
+      try {
+        const future = await client.subscribe({}, head + 1000);
+        assert.equal(future.type, 'reset');
+        assert.equal(future.epoch, node.epoch);
+        assert.ok(future.last_seq >= head && future.last_seq < head + 1000);
+        client.send({ type: 'subscribe', filters: {}, since_seq: 5, epoch: 'some-other-history' });
+        const other = await client.next((m) => m.type === 'reset' || m.type === 'subscribed', 5000, 'reset');
+        assert.equal(other.type, 'reset');
+        assert.equal(other.epoch, node.epoch);
+        // Subscribing with the epoch it named works.
+        client.send({ type: 'subscribe', filters: {}, since_seq: other.last_seq, epoch: other.epoch });
+        const ok = await client.next((m) => m.type === 'subscribed', 5000, 'subscribed');
+        assert.equal(ok.replay.count, 0);
+        assert.equal(client.signals().length, 0);
+      } finally {
+        client.close();
+      }
+    },
+  );
 
   /** The seqs of ODD signals in (from, upto], read over REST (the store's view). */
   async function oddSeqsAfter(from: number, upto: number): Promise<number[]> {

@@ -24,63 +24,98 @@ async function publishUntilStored(node: CatalystNodeProcess, token: string, sign
 }
 
 describe('e2e: resume across a crash', () => {
-  e2e('every acknowledged signal arrives exactly once and in order across two SIGKILL + restart cycles', async (t) => {
-    const { node, token } = await startNodeWithToken(t, { env: { CATALYST_HEARTBEAT_MS: '500' } });
-    const client = new CatalystClient({ url: node.wsUrl, token, reconnect: { minDelayMs: 10, maxDelayMs: 100 } });
-    const received: Signal[] = [];
-    const disconnects: number[] = [];
-    const resets: unknown[] = [];
-    client.on('signal', (s) => received.push(s));
-    client.on('disconnected', (e) => disconnects.push(e.code));
-    client.on('reset', (e) => resets.push(e));
-    t.after(() => client.close());
-    await client.connect();
+  e2e(
+    'every acknowledged signal arrives exactly once and in order across two SIGKILL + restart cycles',
+    async (t) => {
+      const { node, token } = await startNodeWithToken(t, { env: { CATALYST_HEARTBEAT_MS: '500' } });
+      const client = new CatalystClient({
+        url: node.wsUrl,
+        token,
+        reconnect: { minDelayMs: 10, maxDelayMs: 100 },
+      });
+      const received: Signal[] = [];
+      const disconnects: number[] = [];
+      const resets: unknown[] = [];
+      client.on('signal', (s) => received.push(s));
+      client.on('disconnected', (e) => disconnects.push(e.code));
+      client.on('reset', (e) => resets.push(e));
+      t.after(() => client.close());
+      await client.connect();
 
-    const acked = new Map<string, { seq: number; status: number; attempt: number }>();
-    const worker = async (n: number) => {
-      for (let i = 0; i < n; i++) {
-        const s = makeSignal({ ticker: ['AAA', 'BBB', 'CCC'][i % 3] as string });
-        acked.set(s.id, await publishUntilStored(node, token, s));
+      const acked = new Map<string, { seq: number; status: number; attempt: number }>();
+      const worker = async (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const s = makeSignal({ ticker: ['AAA', 'BBB', 'CCC'][i % 3] as string });
+          acked.set(s.id, await publishUntilStored(node, token, s));
+        }
+      };
+      const publishers = Promise.all([worker(100), worker(100), worker(100)]);
+      const port = node.port;
+      for (const at of [60, 180]) {
+        await waitFor(() => acked.size >= at, `${at} acknowledged signals`, 20_000);
+        await node.kill9();
+        await node.restart();
+        assert.equal(node.port, port, 'restarted on the same port');
       }
-    };
-    const publishers = Promise.all([worker(100), worker(100), worker(100)]);
-    const port = node.port;
-    for (const at of [60, 180]) {
-      await waitFor(() => acked.size >= at, `${at} acknowledged signals`, 20_000);
-      await node.kill9();
-      await node.restart();
-      assert.equal(node.port, port, 'restarted on the same port');
-    }
-    await publishers;
+      await publishers;
 
-    const want = [...acked.values()].map((a) => a.seq).sort((a, b) => a - b);
-    assert.equal(want.length, 300);
-    await waitFor(() => received.length >= want.length, `${want.length} signals at the client`, 20_000);
-    const got = received.map((s) => s.seq);
-    assert.deepEqual(got, want, 'each acknowledged seq once, ascending, nothing else');
-    // The acknowledged seqs are the whole gap-free history (no signal was stored twice by a retry).
-    assert.deepEqual(want, Array.from({ length: want.length }, (_, i) => i + 1));
-    for (const s of received) assert.equal(acked.get(s.id)?.seq, s.seq, `signal ${s.id} carries its acknowledged seq`);
-    assert.ok(disconnects.length >= 2, `the client was really cut off (${disconnects.join(',')})`);
-    assert.deepEqual(resets, [], 'same data dir, same epoch: no reset');
-    assert.equal(client.position?.seq, want.at(-1));
-  }, { timeout: 150_000 });
+      const want = [...acked.values()].map((a) => a.seq).sort((a, b) => a - b);
+      assert.equal(want.length, 300);
+      await waitFor(() => received.length >= want.length, `${want.length} signals at the client`, 20_000);
+      const got = received.map((s) => s.seq);
+      assert.deepEqual(got, want, 'each acknowledged seq once, ascending, nothing else');
+      // The acknowledged seqs are the whole gap-free history (no signal was stored twice by a retry).
+      assert.deepEqual(
+        want,
+        Array.from({ length: want.length }, (_, i) => i + 1),
+      );
+      for (const s of received)
+        assert.equal(acked.get(s.id)?.seq, s.seq, `signal ${s.id} carries its acknowledged seq`);
+      assert.ok(disconnects.length >= 2, `the client was really cut off (${disconnects.join(',')})`);
+      assert.deepEqual(resets, [], 'same data dir, same epoch: no reset');
+      assert.equal(client.position?.seq, want.at(-1));
+    },
+    { timeout: 150_000 },
+  );
 
   e2e('`catalyst subscribe --since-seq N` replays from N+1 on the server epoch (no reset)', async (t) => {
     const { node, token } = await startNodeWithToken(t);
-    await publishBatch(node.url, token, Array.from({ length: 5 }, () => makeSignal()));
-    const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'subscribe', '--since-seq', '2', '--server', node.url, '--token', token], {
-      cwd: process.cwd(),
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    await publishBatch(
+      node.url,
+      token,
+      Array.from({ length: 5 }, () => makeSignal()),
+    );
+    const cli = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        'subscribe',
+        '--since-seq',
+        '2',
+        '--server',
+        node.url,
+        '--token',
+        token,
+      ],
+      {
+        cwd: process.cwd(),
+        env: { ...process.env, NODE_NO_WARNINGS: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const exited = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
     t.after(() => cli.kill('SIGKILL'));
     let out = '';
     let err = '';
     cli.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     cli.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    const seqs = () => out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Signal).seq);
+    const seqs = () =>
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as Signal).seq);
     await waitFor(() => seqs().length >= 3, 'three replayed signals on stdout', 15_000);
     await publish(node.url, token, makeSignal());
     await waitFor(() => seqs().length >= 4, 'the live signal on stdout', 10_000);

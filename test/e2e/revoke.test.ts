@@ -48,15 +48,22 @@ describe('e2e: revoking a token', () => {
     const again = await WsClient.open(node.wsUrl);
     again.send({ type: 'auth', token: doomed.token });
     assert.equal((await again.waitClosed()).code, 4401);
-    assert.equal((await request(node.url, 'DELETE', `/admin/tokens/${doomed.name}`, { token: admin })).status, 404);
+    assert.equal(
+      (await request(node.url, 'DELETE', `/admin/tokens/${doomed.name}`, { token: admin })).status,
+      404,
+    );
   });
 
   e2e('`catalyst tokens revoke` from another process: its sessions get 4403 within a second', async () => {
     const doomed = await createToken(node, ['subscribe']);
     const s = await WsClient.subscribed(node.wsUrl, doomed.token);
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'tokens', 'revoke', doomed.name], {
-      env: { ...node.env, NODE_NO_WARNINGS: '1' }, // the node's store: its data dir, or DATABASE_URL
-    });
+    await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'tokens', 'revoke', doomed.name],
+      {
+        env: { ...node.env, NODE_NO_WARNINGS: '1' }, // the node's store: its data dir, or DATABASE_URL
+      },
+    );
     const revokedAt = Date.now();
     const closed = await s.waitClosed(1000);
     assert.equal(closed.code, 4403);
@@ -65,7 +72,11 @@ describe('e2e: revoking a token', () => {
 
   e2e('CatalystClient treats 4403 as fatal: the iterator throws and it does not reconnect', async (t) => {
     const doomed = await createToken(node, ['subscribe']);
-    const client = new CatalystClient({ url: node.wsUrl, token: doomed.token, reconnect: { minDelayMs: 5, maxDelayMs: 10 } });
+    const client = new CatalystClient({
+      url: node.wsUrl,
+      token: doomed.token,
+      reconnect: { minDelayMs: 5, maxDelayMs: 10 },
+    });
     t.after(() => client.close());
     let reconnects = 0;
     client.on('reconnecting', () => reconnects++);

@@ -19,8 +19,13 @@ describe('e2e: roles', () => {
     const pipeline = await startNode(t, { dataDir, args: ['--role', 'pipeline'] });
     const { token } = await createToken(dataDir, ['publish', 'subscribe']);
 
-    const status = async (url: string, path: string, init?: RequestInit) => (await fetch(url + path, init)).status;
-    const post = { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' };
+    const status = async (url: string, path: string, init?: RequestInit) =>
+      (await fetch(url + path, init)).status;
+    const post = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{}',
+    };
     assert.equal(await status(api.url, '/ws'), 404, 'no WebSocket on an api node');
     assert.equal(await status(gateway.url, '/signals', post), 404, 'no publishing on a gateway node');
     assert.equal(await status(pipeline.url, '/signals', post), 404);

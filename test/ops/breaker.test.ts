@@ -7,11 +7,25 @@ import { requirePostgres } from '../support/servers.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor } from '../support/wait.js';
 import { WsClient } from '../support/ws-client.js';
-import { errorShape, inTransaction, latencies, metricsText, proxiedDatabase, proxyTo, round, sample, timed } from './support.js';
+import {
+  errorShape,
+  inTransaction,
+  latencies,
+  metricsText,
+  proxiedDatabase,
+  proxyTo,
+  round,
+  sample,
+  timed,
+} from './support.js';
 
-const storeState = async (url: string) => sample(await metricsText(url), 'catalyst_dependency_breaker_state', { dependency: 'store' });
+const storeState = async (url: string) =>
+  sample(await metricsText(url), 'catalyst_dependency_breaker_state', { dependency: 'store' });
 const transitions = async (url: string, to: string) =>
-  sample(await metricsText(url), 'catalyst_dependency_breaker_transitions_total', { dependency: 'store', to }) ?? 0;
+  sample(await metricsText(url), 'catalyst_dependency_breaker_transitions_total', {
+    dependency: 'store',
+    to,
+  }) ?? 0;
 
 describe('ops: the store breaker and timeouts on a real node', () => {
   e2e(
@@ -20,7 +34,11 @@ describe('ops: the store breaker and timeouts on a real node', () => {
       if (!(await requirePostgres(t))) return;
       const proxy = await proxyTo(t, 'pg', '127.0.0.1:5432');
       const db = await proxiedDatabase(t, proxy);
-      const { token } = await createToken({ env: { DATABASE_URL: db.url } }, ['publish', 'subscribe', 'admin']);
+      const { token } = await createToken({ env: { DATABASE_URL: db.url } }, [
+        'publish',
+        'subscribe',
+        'admin',
+      ]);
       const node = await startNode(t, {
         env: {
           DATABASE_URL: db.proxiedUrl,
@@ -34,7 +52,11 @@ describe('ops: the store breaker and timeouts on a real node', () => {
       const ready0 = await request(node.url, 'GET', '/health/ready');
       assert.equal(ready0.status, 200);
       assert.equal(ready0.body.dependencies.store.breaker, 'closed');
-      assert.equal(typeof ready0.body.dependencies.store.latency_ms, 'number', 'readiness reports the last latency');
+      assert.equal(
+        typeof ready0.body.dependencies.store.latency_ms,
+        'number',
+        'readiness reports the last latency',
+      );
       // An operator looks before the outage (the token is then known while the store is down).
       const admin0 = await request(node.url, 'GET', '/admin/dependencies', { token });
       assert.equal(admin0.body.dependencies.store.state, 'closed');
@@ -49,11 +71,19 @@ describe('ops: the store breaker and timeouts on a real node', () => {
       const slow = await timed(() => request(node.url, 'POST', '/signals', { token, body: cancelled }));
       assert.equal(errorShape(slow.value, 503, 'unavailable'), undefined);
       assert.match(slow.value.body.error.message, /timed out after 300 ms/);
-      await waitFor(async () => (await inTransaction(db.url, db.name)) === 0, 'no backend left inside a transaction', 3000, 20);
+      await waitFor(
+        async () => (await inTransaction(db.url, db.name)) === 0,
+        'no backend left inside a transaction',
+        3000,
+        20,
+      );
       await proxy.removeToxic('slow');
       const after = await publish(node.url, token, makeSignal());
       const listed = await request(node.url, 'GET', '/signals?limit=1000', { token });
-      assert.ok(!listed.body.signals.some((s: { id: string }) => s.id === cancelled.id), 'the timed-out publish was not stored');
+      assert.ok(
+        !listed.body.signals.some((s: { id: string }) => s.id === cancelled.id),
+        'the timed-out publish was not stored',
+      );
       assert.equal(after.status, 201, 'later calls still work');
       t.diagnostic(`timed-out publish answered 503 in ${round(slow.ms)} ms (deadline 300 ms)`);
       assert.equal(await storeState(node.url), 0, 'one timeout does not open the breaker');
@@ -92,7 +122,10 @@ describe('ops: the store breaker and timeouts on a real node', () => {
       assert.equal(bytes1, bytes0, 'no byte went to PostgreSQL while the breaker was open');
       assert.equal(conns1, conns0, 'no connection was opened while the breaker was open');
       // A call that reached the wedge would take the 300 ms deadline; a rejection takes no store time.
-      assert.ok(fast.p50 < 25 && fast.max < 200, `open-breaker rejections p50 ${fast.p50} ms, max ${fast.max} ms`);
+      assert.ok(
+        fast.p50 < 25 && fast.max < 200,
+        `open-breaker rejections p50 ${fast.p50} ms, max ${fast.max} ms`,
+      );
       t.diagnostic(`open breaker: 20 rejections p50 ${fast.p50} ms, max ${fast.max} ms; 0 bytes upstream`);
       assert.equal(ready.status, 503);
       assert.equal(ready.body.status, 'unavailable');
@@ -107,7 +140,11 @@ describe('ops: the store breaker and timeouts on a real node', () => {
       // Half-open after the reset timeout; the probe fails while PostgreSQL is still wedged.
       await waitFor(async () => (await transitions(node.url, 'half_open')) >= 1, 'half-open', 5000);
       t.diagnostic(`half-open ${Date.now() - openedAt} ms after opening (reset 2000 ms)`);
-      await waitFor(async () => (await transitions(node.url, 'open')) >= 2, 'the failed probe to reopen it', 5000);
+      await waitFor(
+        async () => (await transitions(node.url, 'open')) >= 2,
+        'the failed probe to reopen it',
+        5000,
+      );
 
       // Restored: the next probe succeeds and the breaker closes.
       await proxy.removeToxic('wedge');
@@ -156,7 +193,11 @@ describe('ops: the store breaker and timeouts on a real node', () => {
       };
       const live = () => request(node.url, 'GET', '/health/live');
       const scrape = () => metricsText(node.url);
-      const before = { live: await latencies(100, live), metrics: await latencies(100, scrape), ping: await latencies(100, ping) };
+      const before = {
+        live: await latencies(100, live),
+        metrics: await latencies(100, scrape),
+        ping: await latencies(100, ping),
+      };
 
       await proxy.addToxic({ name: 'wedge', type: 'timeout', attributes: { timeout: 0 } });
       // Wedged publishes in flight the whole time (8 at once, each waiting for its deadline).
@@ -171,13 +212,23 @@ describe('ops: the store breaker and timeouts on a real node', () => {
       };
       const publishers = Array.from({ length: 8 }, publisher);
       await waitFor(() => publishTimes.length >= 8, 'the first wedged publishes to answer', 5000);
-      const during = { live: await latencies(100, live), metrics: await latencies(100, scrape), ping: await latencies(100, ping) };
+      const during = {
+        live: await latencies(100, live),
+        metrics: await latencies(100, scrape),
+        ping: await latencies(100, ping),
+      };
       stop = true;
       await Promise.all(publishers);
-      t.diagnostic(`before the wedge p99: live ${before.live.p99} ms, metrics ${before.metrics.p99} ms, ws ping ${before.ping.p99} ms`);
-      t.diagnostic(`during the wedge p50/p99: live ${during.live.p50}/${during.live.p99} ms, metrics ${during.metrics.p50}/${during.metrics.p99} ms, ws ping ${during.ping.p50}/${during.ping.p99} ms`);
+      t.diagnostic(
+        `before the wedge p99: live ${before.live.p99} ms, metrics ${before.metrics.p99} ms, ws ping ${before.ping.p99} ms`,
+      );
+      t.diagnostic(
+        `during the wedge p50/p99: live ${during.live.p50}/${during.live.p99} ms, metrics ${during.metrics.p50}/${during.metrics.p99} ms, ws ping ${during.ping.p50}/${during.ping.p99} ms`,
+      );
       const sorted = publishTimes.sort((a, b) => a - b);
-      t.diagnostic(`${sorted.length} wedged publishes answered 503 in ${round(sorted[0]!)}..${round(sorted[sorted.length - 1]!)} ms`);
+      t.diagnostic(
+        `${sorted.length} wedged publishes answered 503 in ${round(sorted[0]!)}..${round(sorted[sorted.length - 1]!)} ms`,
+      );
       // Anything held up by the wedge would take at least its 300 ms deadline; the bounds leave room
       // for a loaded CI machine (p99 measured 10-135 ms there, the same before the wedge) and still
       // tell the two apart.
@@ -188,7 +239,10 @@ describe('ops: the store breaker and timeouts on a real node', () => {
       assert.ok(sorted[0]! >= 290, 'the publish really waited on the store');
       assert.ok(sorted[sorted.length - 1]! < 1000, 'no wedged publish hung past its deadline');
       assert.equal(await storeState(node.url), 0, 'the breaker stayed closed: these were real timeouts');
-      const calls = sample(await metricsText(node.url), 'catalyst_dependency_calls_total', { dependency: 'store', outcome: 'timeout' });
+      const calls = sample(await metricsText(node.url), 'catalyst_dependency_calls_total', {
+        dependency: 'store',
+        outcome: 'timeout',
+      });
       assert.ok((calls ?? 0) >= sorted.length, `store timeouts counted (${calls})`);
     },
     { timeout: 90_000 },

@@ -23,40 +23,43 @@ const readyWith = (url: string, status: string) =>
   );
 
 describe('ops: readiness on a real node', () => {
-  e2e('bus (Redis) killed: ready stays 200 and says degraded, naming the bus; a subscriber still gets signals', async (t) => {
-    if (!(await requireBinary(t, 'redis-server'))) return;
-    const redis = await startPrivateRedis(t);
-    const { node, token } = await startNodeWithToken(t, {
-      env: { REDIS_URL: redis.url, CATALYST_REDIS_PREFIX: `ops-ready-${process.pid}-${Date.now()}` },
-    });
-    // The Redis bus may still be connecting when the node starts listening (degraded meanwhile).
-    const ok = await readyWith(node.url, 'ok');
-    assert.equal(ok.status, 200);
-    assert.equal(ok.body.dependencies.bus.state, 'ok');
-    const ws = await WsClient.subscribed(node.wsUrl, token);
-    t.after(() => ws.close());
-    const first = await publish(node.url, token, makeSignal());
-    await ws.waitForSignals(1);
-    assert.equal(ws.seqs()[0], first.seq);
+  e2e(
+    'bus (Redis) killed: ready stays 200 and says degraded, naming the bus; a subscriber still gets signals',
+    async (t) => {
+      if (!(await requireBinary(t, 'redis-server'))) return;
+      const redis = await startPrivateRedis(t);
+      const { node, token } = await startNodeWithToken(t, {
+        env: { REDIS_URL: redis.url, CATALYST_REDIS_PREFIX: `ops-ready-${process.pid}-${Date.now()}` },
+      });
+      // The Redis bus may still be connecting when the node starts listening (degraded meanwhile).
+      const ok = await readyWith(node.url, 'ok');
+      assert.equal(ok.status, 200);
+      assert.equal(ok.body.dependencies.bus.state, 'ok');
+      const ws = await WsClient.subscribed(node.wsUrl, token);
+      t.after(() => ws.close());
+      const first = await publish(node.url, token, makeSignal());
+      await ws.waitForSignals(1);
+      assert.equal(ws.seqs()[0], first.seq);
 
-    await redis.kill();
-    const ready = await readyWith(node.url, 'degraded');
-    assert.equal(ready.status, 200, 'degraded but serving is still ready');
-    assert.notEqual(ready.body.dependencies.bus.state, 'ok');
-    assert.match(ready.body.dependencies.bus.error ?? '', /bus/);
-    assert.equal(ready.body.dependencies.store.state, 'ok');
-    assert.equal(ready.body.dependencies.store.breaker, 'closed');
-    assert.equal(typeof ready.body.dependencies.store.latency_ms, 'number');
+      await redis.kill();
+      const ready = await readyWith(node.url, 'degraded');
+      assert.equal(ready.status, 200, 'degraded but serving is still ready');
+      assert.notEqual(ready.body.dependencies.bus.state, 'ok');
+      assert.match(ready.body.dependencies.bus.error ?? '', /bus/);
+      assert.equal(ready.body.dependencies.store.state, 'ok');
+      assert.equal(ready.body.dependencies.store.breaker, 'closed');
+      assert.equal(typeof ready.body.dependencies.store.latency_ms, 'number');
 
-    // Delivery without the bus: the live feed reads the store (every 200 ms while the bus is down).
-    const delivered = await timed(async () => {
-      const ack = await publish(node.url, token, makeSignal());
-      await ws.waitForSignals(2, 5000);
-      return ack;
-    });
-    assert.equal(delivered.value.status, 201);
-    assert.deepEqual(ws.seqs(), [first.seq, delivered.value.seq]);
-    assert.ok(delivered.ms < 1500, `publish-to-delivery with the bus down: ${round(delivered.ms)} ms`);
-    t.diagnostic(`bus down: publish to delivery ${round(delivered.ms)} ms`);
-  });
+      // Delivery without the bus: the live feed reads the store (every 200 ms while the bus is down).
+      const delivered = await timed(async () => {
+        const ack = await publish(node.url, token, makeSignal());
+        await ws.waitForSignals(2, 5000);
+        return ack;
+      });
+      assert.equal(delivered.value.status, 201);
+      assert.deepEqual(ws.seqs(), [first.seq, delivered.value.seq]);
+      assert.ok(delivered.ms < 1500, `publish-to-delivery with the bus down: ${round(delivered.ms)} ms`);
+      t.diagnostic(`bus down: publish to delivery ${round(delivered.ms)} ms`);
+    },
+  );
 });

@@ -15,9 +15,15 @@ describe('ops: Sentry on a real node', () => {
     t.after(() => sentry.close());
     const { node, token } = await startNodeWithToken(t, { env: { SENTRY_DSN: sentry.dsn } });
 
-    const bad = await request(node.url, 'POST', '/signals', { token, body: { ...makeSignal(), confidence: 7 } });
+    const bad = await request(node.url, 'POST', '/signals', {
+      token,
+      body: { ...makeSignal(), confidence: 7 },
+    });
     assert.equal(bad.status, 400);
-    assert.equal((await request(node.url, 'POST', '/signals', { token: 'nope', body: makeSignal() })).status, 401);
+    assert.equal(
+      (await request(node.url, 'POST', '/signals', { token: 'nope', body: makeSignal() })).status,
+      401,
+    );
     assert.equal((await request(node.url, 'GET', '/nowhere')).status, 404);
 
     // Metadata nested 30,000 deep once overflowed the stack in validation (a 500); now it is a 400
@@ -29,7 +35,11 @@ describe('ops: Sentry on a real node', () => {
     assert.equal(nested.status, 400, JSON.stringify(nested.body));
     assert.equal(nested.body.error.field, 'metadata');
 
-    assert.equal(sentry.events.length, 0, `events: ${sentry.events.map((e) => JSON.stringify(e.tags)).join(', ')}`);
+    assert.equal(
+      sentry.events.length,
+      0,
+      `events: ${sentry.events.map((e) => JSON.stringify(e.tags)).join(', ')}`,
+    );
   });
 
   e2e('a 503 from an unreachable store reaches Sentry with its request id', async (t) => {
@@ -47,11 +57,22 @@ describe('ops: Sentry on a real node', () => {
     assert.equal(r.status, 503);
     const requestId = r.headers.get('x-request-id');
     assert.ok(requestId);
-    const event = await waitFor(() => sentry.events.find((e) => e.tags?.request_id === requestId), 'the 503 in Sentry', 10_000, 20);
+    const event = await waitFor(
+      () => sentry.events.find((e) => e.tags?.request_id === requestId),
+      'the 503 in Sentry',
+      10_000,
+      20,
+    );
     assert.equal(event.tags?.status_code, '503');
     // The chain as Sentry shows it: the 503's CatalystError and its cause, the refused connection.
     const chain = (event.exception?.values ?? []).map((v) => v.value ?? '');
-    assert.ok(chain.some((v) => /store is unavailable/.test(v)), chain.join(' <- '));
-    assert.ok(chain.some((v) => /ECONNREFUSED/.test(v)), chain.join(' <- '));
+    assert.ok(
+      chain.some((v) => /store is unavailable/.test(v)),
+      chain.join(' <- '),
+    );
+    assert.ok(
+      chain.some((v) => /ECONNREFUSED/.test(v)),
+      chain.join(' <- '),
+    );
   });
 });

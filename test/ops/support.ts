@@ -42,7 +42,8 @@ export async function proxyTo(t: TestContext, name: string, upstream: string): P
   return {
     name,
     listen: created.listen as string,
-    addToxic: async (x) => void (await api('POST', `/proxies/${name}/toxics`, { stream: 'downstream', toxicity: 1, ...x })),
+    addToxic: async (x) =>
+      void (await api('POST', `/proxies/${name}/toxics`, { stream: 'downstream', toxicity: 1, ...x })),
     removeToxic: async (x) => void (await api('DELETE', `/proxies/${name}/toxics/${x}`)),
     setEnabled: async (enabled) => void (await api('POST', `/proxies/${name}`, { enabled })),
     metric: async (metric, labels = {}) => {
@@ -53,7 +54,10 @@ export async function proxyTo(t: TestContext, name: string, upstream: string): P
 }
 
 /** A throwaway database, dropped after the test, and its URL through `proxy`. */
-export async function proxiedDatabase(t: TestContext, proxy: ProxiedUpstream): Promise<TestDatabase & { proxiedUrl: string }> {
+export async function proxiedDatabase(
+  t: TestContext,
+  proxy: ProxiedUpstream,
+): Promise<TestDatabase & { proxiedUrl: string }> {
   const db = await createTestDatabase();
   t.after(() => db.drop());
   const u = new URL(db.url);
@@ -67,7 +71,9 @@ export function sample(text: string, name: string, labels: Record<string, string
     if (line.startsWith('#')) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)/.exec(line);
     if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[3] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    const got = Object.fromEntries(
+      [...(m[3] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]),
+    );
     if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[4]);
   }
   return undefined;
@@ -87,7 +93,10 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
 }
 
 /** p50/p99/max of `n` sequential runs of `fn`, in milliseconds. */
-export async function latencies(n: number, fn: () => Promise<unknown>): Promise<{ p50: number; p99: number; max: number }> {
+export async function latencies(
+  n: number,
+  fn: () => Promise<unknown>,
+): Promise<{ p50: number; p99: number; max: number }> {
   const ms: number[] = [];
   for (let i = 0; i < n; i++) ms.push((await timed(fn)).ms);
   ms.sort((a, b) => a - b);
@@ -101,8 +110,10 @@ export const round = (ms: number) => Math.round(ms * 10) / 10;
 export function errorShape(r: Reply, status: number, code: string): string | undefined {
   if (r.status !== status) return `status ${r.status}, wanted ${status}: ${JSON.stringify(r.body)}`;
   const e = (r.body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  if (!e || e.code !== code || typeof e.message !== 'string') return `body ${JSON.stringify(r.body)} is not {"error":{"code":"${code}",...}}`;
-  if ((status === 429 || status === 503) && !/^\d+$/.test(r.headers.get('retry-after') ?? '')) return `no Retry-After on ${status}`;
+  if (!e || e.code !== code || typeof e.message !== 'string')
+    return `body ${JSON.stringify(r.body)} is not {"error":{"code":"${code}",...}}`;
+  if ((status === 429 || status === 503) && !/^\d+$/.test(r.headers.get('retry-after') ?? ''))
+    return `no Retry-After on ${status}`;
   return undefined;
 }
 

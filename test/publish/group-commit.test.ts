@@ -57,7 +57,10 @@ describe('GroupCommit', () => {
     await first;
     await new Promise((r) => setImmediate(r));
     g.release(); // then everything that queued meanwhile, in one append
-    const results = (await Promise.all(waiting)) as { status: string; signal?: { id: string; seq: number } }[][];
+    const results = (await Promise.all(waiting)) as {
+      status: string;
+      signal?: { id: string; seq: number };
+    }[][];
     assert.equal(g.calls.length, 2, 'two appends for eight publishes');
     results.slice(0, 5).forEach((r, i) => {
       assert.deepEqual(
@@ -71,7 +74,11 @@ describe('GroupCommit', () => {
       'the same id twice in one group is stored once',
     );
     const seqs = results.flat().map((r) => r.signal?.seq);
-    assert.deepEqual(seqs.slice(0, 16), Array.from({ length: 16 }, (_, i) => i + 2), 'gap-free, in arrival order');
+    assert.deepEqual(
+      seqs.slice(0, 16),
+      Array.from({ length: 16 }, (_, i) => i + 2),
+      'gap-free, in arrival order',
+    );
   });
 
   it('a failed append rejects every publish of its group and stores none of them', async () => {
@@ -83,7 +90,10 @@ describe('GroupCommit', () => {
       },
     };
     const commits = new GroupCommit(store, failing);
-    const outcomes = await Promise.allSettled([commits.append([makeSignal()]), commits.append([makeSignal()])]);
+    const outcomes = await Promise.allSettled([
+      commits.append([makeSignal()]),
+      commits.append([makeSignal()]),
+    ]);
     assert.deepEqual(
       outcomes.map((o) => o.status),
       ['rejected', 'rejected'],

@@ -166,7 +166,9 @@ export class CatalystNodeProcess {
   }
 
   printLogs(header: string): void {
-    process.stderr.write(`--- ${header}: logs of node ${this.url || '(not listening)'} ---\n${this.logs.join('\n')}\n---\n`);
+    process.stderr.write(
+      `--- ${header}: logs of node ${this.url || '(not listening)'} ---\n${this.logs.join('\n')}\n---\n`,
+    );
   }
 
   async dispose(): Promise<void> {
@@ -178,7 +180,9 @@ export class CatalystNodeProcess {
   private spawn(): Promise<void> {
     const args = ['--import', 'tsx', CLI, 'serve', ...(this.opts.args ?? [])];
     const env = Object.fromEntries(
-      Object.entries({ ...this.env, PORT: String(this.port) }).filter((e): e is [string, string] => e[1] !== undefined),
+      Object.entries({ ...this.env, PORT: String(this.port) }).filter(
+        (e): e is [string, string] => e[1] !== undefined,
+      ),
     );
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
@@ -210,24 +214,33 @@ export class CatalystNodeProcess {
     }
     const started = new Promise<void>((resolve, reject) => {
       listening = resolve;
-      void this.exited.then((code) => reject(new Error(`node exited with ${code} before listening:\n${this.logs.join('\n')}`)));
+      void this.exited.then((code) =>
+        reject(new Error(`node exited with ${code} before listening:\n${this.logs.join('\n')}`)),
+      );
     });
-    return withDeadline(started, 'the "catalyst listening" log line', this.opts.startTimeoutMs ?? 60_000).catch(
-      async (err) => {
-        await this.dispose();
-        throw err;
-      },
-    );
+    return withDeadline(
+      started,
+      'the "catalyst listening" log line',
+      this.opts.startTimeoutMs ?? 60_000,
+    ).catch(async (err) => {
+      await this.dispose();
+      throw err;
+    });
   }
 }
 
-export const startNode = (t: TestContext | undefined, opts?: NodeOptions) => CatalystNodeProcess.start(t, opts);
+export const startNode = (t: TestContext | undefined, opts?: NodeOptions) =>
+  CatalystNodeProcess.start(t, opts);
 
 /**
  * `it` for tests that start nodes: when the test fails, the logs of every node it started are
  * printed before the failure is reported.
  */
-export function e2e(name: string, fn: (t: TestContext) => Promise<void>, opts: { timeout?: number } = {}): void {
+export function e2e(
+  name: string,
+  fn: (t: TestContext) => Promise<void>,
+  opts: { timeout?: number } = {},
+): void {
   it(name, { timeout: opts.timeout ?? 120_000 }, async (t) => {
     try {
       await fn(t);
@@ -291,7 +304,12 @@ export async function request<T = any>(
   let body: string | Buffer | undefined = opts.rawBody;
   if (opts.body !== undefined) body = JSON.stringify(opts.body);
   if (body !== undefined) headers['content-type'] ??= 'application/json';
-  const res = await fetch(`${baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body,
+    signal: AbortSignal.timeout(30_000),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -307,18 +325,32 @@ export interface PublishAck {
 }
 
 /** POST /signals; throws unless the answer is 200/201. */
-export async function publish(baseUrl: string, token: string, signal: SignalInput | object): Promise<PublishAck & { status: number }> {
+export async function publish(
+  baseUrl: string,
+  token: string,
+  signal: SignalInput | object,
+): Promise<PublishAck & { status: number }> {
   const r = await request<PublishAck>(baseUrl, 'POST', '/signals', { token, body: signal });
-  if (r.status !== 201 && r.status !== 200) throw new Error(`publish answered ${r.status}: ${JSON.stringify(r.body)}`);
+  if (r.status !== 201 && r.status !== 200)
+    throw new Error(`publish answered ${r.status}: ${JSON.stringify(r.body)}`);
   return { ...r.body, status: r.status };
 }
 
 /** POST /signals/batch; throws unless 201 and every item was stored. */
-export async function publishBatch(baseUrl: string, token: string, signals: Array<SignalInput | object>): Promise<PublishAck[]> {
-  const r = await request<{ results: Array<PublishAck & { error?: unknown }> }>(baseUrl, 'POST', '/signals/batch', {
-    token,
-    body: signals,
-  });
+export async function publishBatch(
+  baseUrl: string,
+  token: string,
+  signals: Array<SignalInput | object>,
+): Promise<PublishAck[]> {
+  const r = await request<{ results: Array<PublishAck & { error?: unknown }> }>(
+    baseUrl,
+    'POST',
+    '/signals/batch',
+    {
+      token,
+      body: signals,
+    },
+  );
   if (r.status !== 201) throw new Error(`batch answered ${r.status}: ${JSON.stringify(r.body)}`);
   const bad = r.body.results.find((x) => x.error !== undefined);
   if (bad) throw new Error(`a batch item was refused: ${JSON.stringify(bad)}`);

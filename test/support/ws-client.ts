@@ -56,7 +56,9 @@ export class WsClient {
     await withDeadline(
       new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
-        ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
+        ws.once('unexpected-response', (_req, res) =>
+          reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)),
+        );
         ws.once('error', reject);
       }),
       `WebSocket ${url} to open`,
@@ -81,7 +83,12 @@ export class WsClient {
   }
 
   /** Opens, authenticates and subscribes; resolves with the client and its `subscribed` message. */
-  static async subscribed(url: string, token: string, filters: object = {}, sinceSeq?: number): Promise<WsClient> {
+  static async subscribed(
+    url: string,
+    token: string,
+    filters: object = {},
+    sinceSeq?: number,
+  ): Promise<WsClient> {
     const c = await WsClient.authed(url, token);
     await c.subscribe(filters, sinceSeq);
     return c;
@@ -100,7 +107,11 @@ export class WsClient {
    * The first message after the one the previous `next` returned that satisfies `predicate`;
    * waits for it with a deadline.
    */
-  async next(predicate: (m: Message) => boolean = () => true, timeoutMs = 10_000, what = 'a matching message'): Promise<Message> {
+  async next(
+    predicate: (m: Message) => boolean = () => true,
+    timeoutMs = 10_000,
+    what = 'a matching message',
+  ): Promise<Message> {
     let i = this.cursor; // each message is checked once
     return waitFor(
       () => {
@@ -111,7 +122,10 @@ export class WsClient {
             return m;
           }
         }
-        if (this.closedWith) throw new Error(`closed (${this.closedWith.code} ${this.closedWith.reason}) while waiting for ${what}`);
+        if (this.closedWith)
+          throw new Error(
+            `closed (${this.closedWith.code} ${this.closedWith.reason}) while waiting for ${what}`,
+          );
         return undefined;
       },
       what,
@@ -147,9 +161,14 @@ export class WsClient {
     for (let n = 0; ; n++) {
       const ts = Date.now() * 1000 + (n % 1000);
       this.send({ type: 'ping', ts });
-      const pong = await this.next((m) => m.type === 'pong' && m.ts === ts, Math.max(1, deadline - Date.now()), 'pong');
+      const pong = await this.next(
+        (m) => m.type === 'pong' && m.ts === ts,
+        Math.max(1, deadline - Date.now()),
+        'pong',
+      );
       if (pong.last_seq >= seq) return;
-      if (Date.now() > deadline) throw new Error(`the server's last_seq stayed at ${pong.last_seq}, below ${seq}`);
+      if (Date.now() > deadline)
+        throw new Error(`the server's last_seq stayed at ${pong.last_seq}, below ${seq}`);
     }
   }
 
@@ -168,6 +187,7 @@ export class WsClient {
   }
 
   close(): void {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)
+      this.ws.terminate();
   }
 }

@@ -150,7 +150,8 @@ export class RedisStreamsBus implements Bus {
     await this.loop;
     // ioredis leaves the socket-timeout timer of the blocking read that was pending armed after
     // disconnect(); it held a stopped node's process open for up to blockMs + 3 s after shutdown.
-    const timer = (this.reader as unknown as { socketTimeoutTimer?: NodeJS.Timeout } | undefined)?.socketTimeoutTimer;
+    const timer = (this.reader as unknown as { socketTimeoutTimer?: NodeJS.Timeout } | undefined)
+      ?.socketTimeoutTimer;
     if (timer) clearTimeout(timer);
   }
 

@@ -41,7 +41,9 @@ export class Connection {
     this.up = new Link('upstream', client, upstream, rngFor('upstream'), hooks, of('upstream'));
     this.down = new Link('downstream', upstream, client, rngFor('downstream'), hooks, of('downstream'));
     for (const socket of [client, upstream]) {
-      socket.on('error', (err: NodeJS.ErrnoException) => this.close(err.code === 'ECONNRESET' ? 'rst' : 'fin'));
+      socket.on('error', (err: NodeJS.ErrnoException) =>
+        this.close(err.code === 'ECONNRESET' ? 'rst' : 'fin'),
+      );
       socket.once('close', () => {
         this.openSockets -= 1;
         if (this.openSockets > 0) return;
