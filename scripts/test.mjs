@@ -24,8 +24,9 @@ for (const r of roots) {
 const selected = files.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 
 if (filters.length === 0) {
-  // Type-check everything, then build what `npm start` and the bin run.
+  // Format check, type check, then build what `npm start` and the bin run.
   for (const args of [
+    ['prettier', '--check', '--log-level', 'warn', 'src', 'test', 'chaos', 'bench', 'scripts'],
     ['tsc', '-p', 'tsconfig.json', '--noEmit'],
     ['tsc', '-p', 'tsconfig.build.json'],
   ]) {
