@@ -3,7 +3,7 @@
 // WSS only; a publisher trusting the CA posts over HTTPS, CatalystClient({ ca }) and
 // `catalyst subscribe --ca FILE` receive the signal over WSS; a client without the CA is refused.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import type { Signal } from '../../src/domain/signal.js';
 import { createToken, e2e, startNode } from '../support/node.js';
 import { requireBinary } from '../support/servers.js';
 import { makeSignal } from '../support/signals.js';
+import { runSubscribeCli } from '../support/subscribe-cli.js';
 import { waitFor, withDeadline } from '../support/wait.js';
 
 const run = promisify(execFile);
@@ -181,40 +182,20 @@ describe('TLS: HTTPS and WSS served by the node', () => {
     const first = await httpsPost(`${node.url}/signals`, token, makeSignal(), readFileSync(pki.ca));
     assert.equal(first.status, 201);
 
-    const cli = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli.ts',
-        'subscribe',
-        '--since-seq',
-        '0',
-        '--ca',
-        pki.ca,
-        '--server',
-        node.url,
-        '--token',
-        token,
-      ],
-      { env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const exited = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
-    t.after(() => cli.kill('SIGKILL'));
-    let out = '';
-    let err = '';
-    cli.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    cli.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    const seqs = () =>
-      out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => (JSON.parse(l) as Signal).seq);
-    await waitFor(() => seqs().length >= 1, 'the replayed signal on stdout', 20_000);
+    const cli = runSubscribeCli(t, [
+      '--since-seq',
+      '0',
+      '--ca',
+      pki.ca,
+      '--server',
+      node.url,
+      '--token',
+      token,
+    ]);
+    await waitFor(() => cli.seqs().length >= 1, 'the replayed signal on stdout', 20_000);
     const live = await httpsPost(`${node.url}/signals`, token, makeSignal(), readFileSync(pki.ca));
-    await waitFor(() => seqs().length >= 2, 'the live signal on stdout', 10_000);
-    cli.kill('SIGTERM');
-    assert.equal(await exited, 0, err);
-    assert.deepEqual(seqs(), [first.body.seq, live.body.seq]);
+    await waitFor(() => cli.seqs().length >= 2, 'the live signal on stdout', 10_000);
+    assert.equal(await cli.stop(), 0, cli.stderr());
+    assert.deepEqual(cli.seqs(), [first.body.seq, live.body.seq]);
   });
 });

@@ -3,12 +3,12 @@
 // with the same ids; the CatalystClient resumes by itself. Every acknowledged signal must reach it
 // exactly once and in seq order.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe } from 'node:test';
 import { CatalystClient } from '../../src/client/index.js';
 import type { Signal, SignalInput } from '../../src/domain/signal.js';
 import { type CatalystNodeProcess, e2e, publish, publishBatch, startNodeWithToken } from '../support/node.js';
 import { makeSignal } from '../support/signals.js';
+import { runSubscribeCli } from '../support/subscribe-cli.js';
 import { waitFor } from '../support/wait.js';
 
 /** Publishes `signal` until the server acknowledges it, retrying with the same id through outages. */
@@ -85,43 +85,12 @@ describe('e2e: resume across a crash', () => {
       token,
       Array.from({ length: 5 }, () => makeSignal()),
     );
-    const cli = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli.ts',
-        'subscribe',
-        '--since-seq',
-        '2',
-        '--server',
-        node.url,
-        '--token',
-        token,
-      ],
-      {
-        cwd: process.cwd(),
-        env: { ...process.env, NODE_NO_WARNINGS: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const exited = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
-    t.after(() => cli.kill('SIGKILL'));
-    let out = '';
-    let err = '';
-    cli.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    cli.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    const seqs = () =>
-      out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => (JSON.parse(l) as Signal).seq);
-    await waitFor(() => seqs().length >= 3, 'three replayed signals on stdout', 15_000);
+    const cli = runSubscribeCli(t, ['--since-seq', '2', '--server', node.url, '--token', token]);
+    await waitFor(() => cli.seqs().length >= 3, 'three replayed signals on stdout', 15_000);
     await publish(node.url, token, makeSignal());
-    await waitFor(() => seqs().length >= 4, 'the live signal on stdout', 10_000);
-    cli.kill('SIGTERM');
-    assert.equal(await exited, 0);
-    assert.deepEqual(seqs(), [3, 4, 5, 6]);
-    assert.doesNotMatch(err, /reset/);
+    await waitFor(() => cli.seqs().length >= 4, 'the live signal on stdout', 10_000);
+    assert.equal(await cli.stop(), 0);
+    assert.deepEqual(cli.seqs(), [3, 4, 5, 6]);
+    assert.doesNotMatch(cli.stderr(), /reset/);
   });
 });
