@@ -1,14 +1,11 @@
 // Liveness says the process answers; readiness says whether this node can serve its role now.
 import type { FastifyInstance } from 'fastify';
+import type { DependencyReadiness } from '../resilience/health.js';
 
-export interface DependencyHealth {
-  state: 'ok' | 'degraded' | 'down';
-  breaker: 'closed' | 'half_open' | 'open';
-  latency_ms: number | null;
+export type DependencyHealth = DependencyReadiness & {
   /** Whether this node's role cannot work without it. */
   required: boolean;
-  error?: string;
-}
+};
 
 export interface Readiness {
   status: 'ok' | 'degraded' | 'unavailable';

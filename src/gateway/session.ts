@@ -13,6 +13,7 @@ import { authenticate, hasScope, type Principal } from '../auth/tokens.js';
 import { CatalystError, CloseCodes, type CloseCode } from '../domain/errors.js';
 import { matches, type SignalFilter } from '../domain/filter.js';
 import type { Signal } from '../domain/signal.js';
+import { type Logger, sessionLogger } from '../observability/logger.js';
 import type { GatewayContext } from './context.js';
 import { type ClientMessage, parseClientMessage, parseFrame } from './messages.js';
 
@@ -23,6 +24,8 @@ const MAX_HELD = 100;
 
 export class Session {
   readonly id = randomUUID();
+  /** Every line this session logs carries its session_id. */
+  private readonly log: Logger;
   readonly clientId: string;
   readonly remoteAddress: string;
   principal: Principal | undefined;
@@ -46,10 +49,11 @@ export class Session {
     authorization: string | undefined,
   ) {
     this.clientId = clientId ?? randomUUID();
+    this.log = sessionLogger(ctx.log, this.id, { client_id: this.clientId });
     this.remoteAddress = socket.remoteAddress ?? '';
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('close', (code) => this.onClosed(code));
-    ws.on('error', (err) => ctx.log.debug({ err, session_id: this.id }, 'websocket error'));
+    ws.on('error', (err) => this.log.debug({ err }, 'websocket error'));
     if (authorization !== undefined) void this.authenticate(authorization);
     else {
       this.authTimer = setTimeout(
@@ -192,7 +196,7 @@ export class Session {
         idempotent: true,
       });
     } catch (err) {
-      this.ctx.log.warn({ err, session_id: this.id }, 'token lookup failed');
+      this.log.warn({ err }, 'token lookup failed');
       return this.close(CloseCodes.try_again_later, 'store unavailable, try again later');
     }
     if (this.mode === 'closing') return;
@@ -254,7 +258,7 @@ export class Session {
       await this.replay(generation);
     } catch (err) {
       if (generation !== this.generation) return;
-      this.ctx.log.warn({ err, session_id: this.id }, 'replay failed');
+      this.log.warn({ err }, 'replay failed');
       this.close(CloseCodes.try_again_later, 'replay failed, resume later');
     }
   }

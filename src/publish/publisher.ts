@@ -63,11 +63,14 @@ export class Publisher {
       } catch (err) {
         if (!(err instanceof CatalystError)) throw err;
         results[i] = { status: 400, ...err.toBody() };
-        this.events.onRejected?.('invalid', 1);
+        this.events.onRejected?.(err.code, 1);
       }
     });
     if (valid.length > 0) {
-      const appended = await this.commits.append(valid);
+      const appended = await this.commits.append(valid).catch((err: unknown) => {
+        this.events.onRejected?.('unavailable', valid.length);
+        throw err;
+      });
       const created: Signal[] = [];
       let duplicates = 0;
       appended.forEach((r, k) => {

@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Bus, BusListener } from '../../src/bus/bus.js';
 import type { Signal } from '../../src/domain/signal.js';
 import { LiveFeed } from '../../src/gateway/live-feed.js';
-import { timeoutGuard } from '../../src/resilience/timeout-guard.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { DependencyRegistry } from '../../src/resilience/registry.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor } from '../support/wait.js';
@@ -38,13 +40,14 @@ describe('LiveFeed: every committed signal once, strictly by seq, whatever the b
   let bus: ManualBus;
   let seen: number[];
   let feed: LiveFeed;
+  let registry: DependencyRegistry;
 
   const stored = async (n: number) => {
     const r = await store.append(Array.from({ length: n }, () => makeSignal()));
     return r.map((x) => (x.status === 'created' ? x.signal : assert.fail('not created')));
   };
   const start = async (catchUpMs = 60_000) => {
-    feed = new LiveFeed(store, timeoutGuard('store', 2000), bus, (s) => seen.push(s.seq), {
+    feed = new LiveFeed(store, registry.get('store'), bus, (s) => seen.push(s.seq), {
       catchUpMs,
       pageSize: 3,
     });
@@ -57,9 +60,14 @@ describe('LiveFeed: every committed signal once, strictly by seq, whatever the b
     await store.migrate();
     bus = new ManualBus();
     seen = [];
+    registry = new DependencyRegistry({
+      metrics: createMetrics({ collectDefault: false }),
+      logger: createLogger({ level: 'silent' }),
+    });
   });
   afterEach(async () => {
     feed?.stop();
+    registry.shutdown();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });

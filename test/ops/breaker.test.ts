@@ -2,7 +2,7 @@
 // proxy), a timed-out store call really cancelled, and a wedged store that never blocks the rest.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { createToken, e2e, publish, request, startNode } from '../support/node.js';
+import { e2e, publish, request } from '../support/node.js';
 import { requirePostgres } from '../support/servers.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor } from '../support/wait.js';
@@ -12,8 +12,7 @@ import {
   inTransaction,
   latencies,
   metricsText,
-  proxiedDatabase,
-  proxyTo,
+  nodeBehindProxy,
   round,
   sample,
   timed,
@@ -32,22 +31,12 @@ describe('ops: the store breaker and timeouts on a real node', () => {
     'timeout cancels the call; breaker opens, rejects fast, half-opens, closes; a retried id is stored once',
     async (t) => {
       if (!(await requirePostgres(t))) return;
-      const proxy = await proxyTo(t, 'pg', '127.0.0.1:5432');
-      const db = await proxiedDatabase(t, proxy);
-      const { token } = await createToken({ env: { DATABASE_URL: db.url } }, [
-        'publish',
-        'subscribe',
-        'admin',
-      ]);
-      const node = await startNode(t, {
-        env: {
-          DATABASE_URL: db.proxiedUrl,
-          CATALYST_DEP_STORE_TIMEOUT_MS: '300',
-          CATALYST_DEP_STORE_BREAKER_VOLUME: '3',
-          CATALYST_DEP_STORE_BREAKER_RESET_MS: '2000',
-          CATALYST_DEP_STORE_BREAKER_WINDOW_MS: '3000',
-          CATALYST_DEP_STORE_RETRY_ATTEMPTS: '1',
-        },
+      const { proxy, db, token, node } = await nodeBehindProxy(t, ['publish', 'subscribe', 'admin'], {
+        CATALYST_DEP_STORE_TIMEOUT_MS: '300',
+        CATALYST_DEP_STORE_BREAKER_VOLUME: '3',
+        CATALYST_DEP_STORE_BREAKER_RESET_MS: '2000',
+        CATALYST_DEP_STORE_BREAKER_WINDOW_MS: '3000',
+        CATALYST_DEP_STORE_RETRY_ATTEMPTS: '1',
       });
       const ready0 = await request(node.url, 'GET', '/health/ready');
       assert.equal(ready0.status, 200);
@@ -171,17 +160,11 @@ describe('ops: the store breaker and timeouts on a real node', () => {
     'a wedged store never blocks health, metrics or WebSocket pings; the wedged publish answers 503 in time',
     async (t) => {
       if (!(await requirePostgres(t))) return;
-      const proxy = await proxyTo(t, 'pg', '127.0.0.1:5432');
-      const db = await proxiedDatabase(t, proxy);
-      const { token } = await createToken({ env: { DATABASE_URL: db.url } }, ['publish', 'subscribe']);
-      const node = await startNode(t, {
-        env: {
-          DATABASE_URL: db.proxiedUrl,
-          CATALYST_DEP_STORE_TIMEOUT_MS: '300',
-          CATALYST_DEP_STORE_RETRY_ATTEMPTS: '1',
-          // Keep the breaker closed: every store call must go into the wedge and time out.
-          CATALYST_DEP_STORE_BREAKER_VOLUME: '100000',
-        },
+      const { proxy, token, node } = await nodeBehindProxy(t, ['publish', 'subscribe'], {
+        CATALYST_DEP_STORE_TIMEOUT_MS: '300',
+        CATALYST_DEP_STORE_RETRY_ATTEMPTS: '1',
+        // Keep the breaker closed: every store call must go into the wedge and time out.
+        CATALYST_DEP_STORE_BREAKER_VOLUME: '100000',
       });
       const ws = await WsClient.subscribed(node.wsUrl, token);
       t.after(() => ws.close());

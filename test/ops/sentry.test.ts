@@ -2,12 +2,12 @@
 // tagged with its request id, and nothing for 4xx.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { createToken, e2e, request, startNode, startNodeWithToken } from '../support/node.js';
+import { e2e, request, startNodeWithToken } from '../support/node.js';
 import { requirePostgres } from '../support/servers.js';
 import { startSentryReceiver } from '../support/sentry-receiver.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor } from '../support/wait.js';
-import { proxiedDatabase, proxyTo } from './support.js';
+import { nodeBehindProxy } from './support.js';
 
 describe('ops: Sentry on a real node', () => {
   e2e('400 (including a pathologically nested body), 401 and 404 send nothing to Sentry', async (t) => {
@@ -46,11 +46,9 @@ describe('ops: Sentry on a real node', () => {
     if (!(await requirePostgres(t))) return;
     const sentry = await startSentryReceiver();
     t.after(() => sentry.close());
-    const proxy = await proxyTo(t, 'pg', '127.0.0.1:5432');
-    const db = await proxiedDatabase(t, proxy);
-    const { token } = await createToken({ env: { DATABASE_URL: db.url } }, ['publish']);
-    const node = await startNode(t, {
-      env: { DATABASE_URL: db.proxiedUrl, SENTRY_DSN: sentry.dsn, CATALYST_DEP_STORE_TIMEOUT_MS: '500' },
+    const { proxy, token, node } = await nodeBehindProxy(t, ['publish'], {
+      SENTRY_DSN: sentry.dsn,
+      CATALYST_DEP_STORE_TIMEOUT_MS: '500',
     });
     await proxy.setEnabled(false); // PostgreSQL refuses connections now
     const r = await request(node.url, 'POST', '/signals', { token, body: makeSignal() });

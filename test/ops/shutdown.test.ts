@@ -2,23 +2,20 @@
 // subscribers with 1001; a second SIGTERM during a long drain forces a quick, non-zero exit.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { createToken, e2e, request, startNode, startNodeWithToken } from '../support/node.js';
+import { e2e, request, startNodeWithToken } from '../support/node.js';
 import { requirePostgres } from '../support/servers.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor } from '../support/wait.js';
 import { WsClient } from '../support/ws-client.js';
-import { errorShape, inTransaction, proxiedDatabase, proxyTo, round, timed } from './support.js';
+import { errorShape, inTransaction, nodeBehindProxy, round, timed } from './support.js';
 
 describe('ops: graceful shutdown of a real node', () => {
   e2e(
     'SIGTERM with a slow publish in flight: it answers 201 before the exit, the subscriber gets it, then 1001',
     async (t) => {
       if (!(await requirePostgres(t))) return;
-      const proxy = await proxyTo(t, 'pg', '127.0.0.1:5432');
-      const db = await proxiedDatabase(t, proxy);
-      const { token } = await createToken({ env: { DATABASE_URL: db.url } }, ['publish', 'subscribe']);
-      const node = await startNode(t, {
-        env: { DATABASE_URL: db.proxiedUrl, CATALYST_DEP_STORE_TIMEOUT_MS: '10000' },
+      const { proxy, db, token, node } = await nodeBehindProxy(t, ['publish', 'subscribe'], {
+        CATALYST_DEP_STORE_TIMEOUT_MS: '10000',
       });
       const ws = await WsClient.subscribed(node.wsUrl, token);
       t.after(() => ws.close());

@@ -4,7 +4,8 @@ import type { TestContext } from 'node:test';
 import pg from 'pg';
 import { startFaultProxy } from '../../chaos/fault-proxy/src/index.js';
 import { createTestDatabase, type TestDatabase } from '../store/postgres-database.js';
-import { type Reply, request } from '../support/node.js';
+import type { Scope } from '../../src/store/token-store.js';
+import { type CatalystNodeProcess, createToken, type Reply, request, startNode } from '../support/node.js';
 
 export interface Toxic {
   name: string;
@@ -63,6 +64,22 @@ export async function proxiedDatabase(
   const u = new URL(db.url);
   u.host = proxy.listen;
   return { ...db, proxiedUrl: u.toString() };
+}
+
+/**
+ * A node whose PostgreSQL (a fresh database) is reached only through a fault proxy, with a token
+ * created directly in that database; `env` adds to the node's environment.
+ */
+export async function nodeBehindProxy(
+  t: TestContext,
+  scopes: Scope[],
+  env: Record<string, string> = {},
+): Promise<{ proxy: ProxiedUpstream; db: TestDatabase; token: string; node: CatalystNodeProcess }> {
+  const proxy = await proxyTo(t, 'pg', '127.0.0.1:5432');
+  const db = await proxiedDatabase(t, proxy);
+  const { token } = await createToken({ env: { DATABASE_URL: db.url } }, scopes);
+  const node = await startNode(t, { env: { DATABASE_URL: db.proxiedUrl, ...env } });
+  return { proxy, db, token, node };
 }
 
 /** The value of the first sample of `name` whose labels include `labels`, from Prometheus text. */
