@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Bus } from '../../src/bus/bus.js';
+import { redisClients } from '../../src/bus/redis/redis-options.js';
 import { type BusLogger, RedisStreamsBus } from '../../src/bus/redis/redis-streams-bus.js';
 import { storedSignal, type Signal } from '../../src/domain/signal.js';
 import { freePort } from '../support/free-port.js';
@@ -22,7 +23,7 @@ function deployment(url: string, extra: Partial<ConstructorParameters<typeof Red
   return {
     keyPrefix,
     node: async () => {
-      const b = new RedisStreamsBus({ url, keyPrefix, blockMs: 1000, ...extra });
+      const b = new RedisStreamsBus({ client: redisClients(url), keyPrefix, blockMs: 1000, ...extra });
       nodes.push(b);
       return b;
     },
@@ -145,7 +146,7 @@ describe('RedisStreamsBus', () => {
   });
 
   it('with Redis unreachable from the start, publish fails fast and healthy() is false', async () => {
-    const bus = new RedisStreamsBus({ url: `redis://127.0.0.1:${await freePort()}` });
+    const bus = new RedisStreamsBus({ client: redisClients(`redis://127.0.0.1:${await freePort()}`) });
     try {
       let started = Date.now();
       await assert.rejects(bus.publish([signal()]), /redis unavailable|ECONNREFUSED/);
