@@ -10,6 +10,7 @@ import { freePort } from '../support/free-port.js';
 import { REDIS_URL, requireBinary, requireRedis } from '../support/servers.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor } from '../support/wait.js';
+import { guardedBus } from '../support/guarded.js';
 import { busConformance } from './conformance.js';
 import { RedisServer } from './redis-server.js';
 
@@ -46,6 +47,12 @@ function deployment(url: string, extra: Partial<ConstructorParameters<typeof Red
 busConformance('redis', async (t) => {
   if (!(await requireRedis(t))) return undefined;
   return deployment(REDIS_URL);
+});
+
+busConformance('redis, guarded as main.ts wraps it', async (t) => {
+  if (!(await requireRedis(t))) return undefined;
+  const d = deployment(REDIS_URL);
+  return { ...d, node: async () => guardedBus(await d.node()) };
 });
 
 let seq = 1000;
