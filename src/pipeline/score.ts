@@ -88,6 +88,21 @@ function snakeCase(s: string): string {
 const whyMissing = (facts: MarketFacts, ...keys: ('baseline' | 'todayVolume' | 'shares')[]) =>
   keys.map((k) => `${k} ${facts.missing?.[k] ?? 'missing'}`).join(', ');
 
+// [lower bound, multiplier, label], first match wins.
+const RVOL_BANDS: [number, number, string][] = [
+  [5, 1.4, '>=5'],
+  [3, 1.3, '3-5'],
+  [2, 1.2, '2-3'],
+  [1, 1.0, '1-2'],
+  [0, 0.8, '<1'],
+];
+// [upper bound (exclusive), multiplier, label], first match wins.
+const FLOAT_BANDS: [number, number, string][] = [
+  [5e6, 1.3, '<5M'],
+  [20e6, 1.2, '5-20M'],
+  [Infinity, 1.0, '>=20M'],
+];
+
 /** RVOL = today's cumulative volume / 20-session mean, raw (not adjusted for the time of day). */
 export function rvolFactor(facts: MarketFacts): Factor {
   const { avgVolume, todayVolume } = facts;
@@ -113,16 +128,7 @@ export function rvolFactor(facts: MarketFacts): Factor {
       note: `20-day mean volume under ${RVOL_MIN_AVG_VOLUME}`,
     };
   }
-  const [multiplier, band] =
-    ratio >= 5
-      ? [1.4, '>=5']
-      : ratio >= 3
-        ? [1.3, '3-5']
-        : ratio >= 2
-          ? [1.2, '2-3']
-          : ratio >= 1
-            ? [1.0, '1-2']
-            : [0.8, '<1'];
+  const [, multiplier, band] = RVOL_BANDS.find(([min]) => ratio >= min)!;
   return { ...base, sessions: facts.sessions, multiplier, applied: true, note: `RVOL ${band}` };
 }
 
@@ -132,7 +138,7 @@ export function floatFactor(facts: MarketFacts): Factor {
   if (shares === undefined)
     return { multiplier: 1, applied: false, note: `no float: ${whyMissing(facts, 'shares')}` };
   const basis = facts.floatShares !== undefined ? 'float' : 'shares_outstanding';
-  const [multiplier, band] = shares < 5e6 ? [1.3, '<5M'] : shares < 20e6 ? [1.2, '5-20M'] : [1.0, '>=20M'];
+  const [, multiplier, band] = FLOAT_BANDS.find(([max]) => shares < max)!;
   return { basis, shares, multiplier, applied: multiplier !== 1, note: `float ${band}` };
 }
 
