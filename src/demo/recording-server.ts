@@ -16,6 +16,9 @@ export interface RecordedRequest {
 
 export type Handler = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
 
+// A long `catalyst demo` must not grow without bound; tests look at far fewer.
+const MAX_RECORDED = 1000;
+
 export class RecordingServer {
   readonly requests: RecordedRequest[] = [];
   private server: Server | undefined;
@@ -89,6 +92,7 @@ export class RecordingServer {
       at: Date.now(),
     };
     this.requests.push(recorded);
+    if (this.requests.length > MAX_RECORDED) this.requests.shift();
     try {
       await this.handler(recorded, res);
     } catch (err) {

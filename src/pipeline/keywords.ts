@@ -17,6 +17,8 @@ export interface KeywordCategoryData {
   phrases: string[];
   /** SEC form types that imply this category (exact, case-insensitive). */
   forms?: string[];
+  /** SEC 8-K item numbers ("1.01") that imply this category. */
+  sec_items?: string[];
 }
 
 export interface KeywordData {
@@ -36,6 +38,7 @@ export interface CompiledCategory extends KeywordCategoryData {
   /** Each phrase compiled once; matched against normalised text (see normaliseText). */
   patterns: { phrase: string; re: RegExp }[];
   formSet: Set<string>;
+  itemSet: Set<string>;
 }
 
 export interface Keywords {
@@ -63,6 +66,7 @@ export class KeywordsFileError extends Error {
 
 const FEED_KINDS: FeedKind[] = ['sec_edgar', 'globenewswire', 'prnewswire', 'rss'];
 const CATEGORY_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+export const SEC_ITEM = /^\d{1,2}\.\d{2}$/;
 
 /** Lower case, accents folded, every run of non-alphanumerics one space, padded for whole-word tests. */
 export function normaliseText(text: string): string {
@@ -138,6 +142,8 @@ export function compileKeywords(raw: unknown, origin: string): Keywords {
     }
     const list = phrases(c.phrases, `${where}.phrases`);
     const forms = c.forms === undefined ? [] : phrases(c.forms, `${where}.forms`);
+    const items = c.sec_items === undefined ? [] : phrases(c.sec_items, `${where}.sec_items`);
+    items.forEach((n, i) => SEC_ITEM.test(n) || fail(`${where}.sec_items[${i}] must look like "1.01"`));
     categories.push({
       name,
       polarity: c.polarity as Polarity,
@@ -146,7 +152,9 @@ export function compileKeywords(raw: unknown, origin: string): Keywords {
       phrases: list,
       forms,
       patterns: list.map((phrase) => ({ phrase, re: compilePhrase(phrase) })),
+      sec_items: items,
       formSet: new Set(forms.map((f) => f.toUpperCase())),
+      itemSet: new Set(items),
     });
   }
   const sources = obj(root.sources, 'sources');
@@ -165,9 +173,9 @@ export function compileKeywords(raw: unknown, origin: string): Keywords {
     version: 1,
     threshold,
     categories: Object.fromEntries(
-      categories.map(({ name, polarity, weight, confidence, phrases: p, forms }) => [
+      categories.map(({ name, polarity, weight, confidence, phrases: p, forms, sec_items }) => [
         name,
-        { polarity, weight, confidence, phrases: p, forms },
+        { polarity, weight, confidence, phrases: p, forms, sec_items },
       ]),
     ),
     sources: { kinds, credibility, defaultCredibility },

@@ -9,7 +9,7 @@ export interface CategoryMatch {
   polarity: Polarity;
   weight: number;
   confidence: number;
-  /** The first phrase (or `form:<type>`) that matched: the evidence, for admins. */
+  /** The first phrase (or `form:<type>`, `item:<8-K item>`) that matched: the evidence, for admins. */
   matched: string;
 }
 
@@ -73,12 +73,19 @@ export function promotionMatch(item: Pick<NewsItem, 'title' | 'issuer'>, keyword
 function matchCategories(item: ItemFields, keywords: Keywords): CategoryMatch[] {
   const text = normaliseText(`${item.title} . ${item.summary} . ${(item.sec?.items ?? []).join(' . ')}`);
   const form = item.sec?.form.toUpperCase();
+  // "Item 1.01: Entry into..." or just "1.01": the number is what the data names.
+  const secItems = (item.sec?.items ?? [])
+    .map((i) => /\d{1,2}\.\d{2}/.exec(i)?.[0])
+    .filter((n) => n !== undefined);
   const matches: CategoryMatch[] = [];
   for (const c of keywords.categories) {
+    const secItem = secItems.find((n) => c.itemSet.has(n));
     const matched =
       form !== undefined && c.formSet.has(form)
         ? `form:${form}`
-        : c.patterns.find((p) => p.re.test(text))?.phrase;
+        : secItem !== undefined
+          ? `item:${secItem}`
+          : c.patterns.find((p) => p.re.test(text))?.phrase;
     if (matched === undefined) continue;
     matches.push({ name: c.name, polarity: c.polarity, weight: c.weight, confidence: c.confidence, matched });
   }

@@ -71,6 +71,28 @@ test('an SEC form type implies its category (a 424B5 prospectus is an offering)'
   assert.equal(d.primary?.matched, 'form:424B5');
 });
 
+test('8-K item numbers imply their category', () => {
+  const d = prescale(
+    item({
+      kind: 'sec_edgar',
+      url: 'https://www.sec.gov/Archives/edgar/data/1/000/x-index.htm',
+      title: '8-K - NEUROBIOTIX INC (0001234567) (Filer)',
+      sec: {
+        accession: 'b',
+        form: '8-K',
+        cik: '1',
+        company: 'N',
+        role: 'Filer',
+        items: ['Item 2.01', '9.01'],
+      },
+    }),
+    keywords,
+  );
+  assert.equal(d.pass, true);
+  assert.equal(d.primary?.name, 'merger');
+  assert.equal(d.primary?.matched, 'item:2.01');
+});
+
 test('law-firm promotions are dropped with their reason, by issuer or by title', () => {
   const byTitle = prescale(
     item({ title: 'INVESTOR ALERT: Class Action Filed Against NeuroBiotix (NBTX) - Contact the Firm' }),
@@ -153,6 +175,16 @@ test('a broken keywords file gives one line naming the file and the problem', (t
       'phrase.json',
       JSON.stringify({ ...keywords.data, promotions: { issuers: ['ok', '!!'], titles: [] } }),
       /promotions\.issuers\[1\]/,
+    ],
+    [
+      'items.json',
+      JSON.stringify({
+        ...keywords.data,
+        categories: {
+          m: { polarity: 'positive', weight: 1, confidence: 0.9, phrases: ['x'], sec_items: ['Item 1'] },
+        },
+      }),
+      /categories\.m\.sec_items\[0\] must look like "1\.01"/,
     ],
     [
       'kinds.json',
