@@ -68,7 +68,7 @@ export interface MarketFacts {
 export interface Factor {
   multiplier: number;
   applied: boolean;
-  /** Why it was not applied, or which band it fell in. */
+  /** Whether the factor was computed (its multiplier may still be 1); when not, `note` says why. */
   note: string;
   [k: string]: unknown;
 }
@@ -139,7 +139,7 @@ export function floatFactor(facts: MarketFacts): Factor {
     return { multiplier: 1, applied: false, note: `no float: ${whyMissing(facts, 'shares')}` };
   const basis = facts.floatShares !== undefined ? 'float' : 'shares_outstanding';
   const [, multiplier, band] = FLOAT_BANDS.find(([max]) => shares < max)!;
-  return { basis, shares, multiplier, applied: multiplier !== 1, note: `float ${band}` };
+  return { basis, shares, multiplier, applied: true, note: `float ${band}` };
 }
 
 interface Direction {
@@ -178,6 +178,15 @@ export function confidenceOf(
   return { base, adjustment, confidence: round(confidence) };
 }
 
+// The protocol's ticker rule (src/domain/signal.ts).
+const TICKER = /^[A-Z0-9.-]{1,10}$/;
+
+/** How much of the market data arrived: 'complete', 'partial' or 'none'. */
+function marketCoverage(facts: MarketFacts): string {
+  const missing = Object.keys(facts.missing ?? {}).length;
+  return missing === 0 ? 'complete' : missing >= 3 ? 'none' : 'partial';
+}
+
 function signalId(itemId: string, ticker: string): string {
   const id = `${itemId}:${ticker}`;
   if (id.length <= SIGNAL_LIMITS.idMax && /^[\x21-\x7e]+$/.test(id)) return id;
@@ -190,7 +199,6 @@ const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` 
 function fitMetadata(m: Record<string, unknown>): Record<string, unknown> {
   const size = () => Buffer.byteLength(JSON.stringify(m));
   const limit = SIGNAL_LIMITS.metadataMaxBytes - 256; // margin for the runner's timeline stamps
-  if (size() > limit && m.llm) m.llm = { ...(m.llm as object), reason: undefined };
   if (size() > limit) delete m.prescale;
   if (size() > limit) m.reasons = (m.reasons as string[]).slice(0, 3).map((r) => cut(r, 100));
   return m;
@@ -203,7 +211,10 @@ export interface BuildOptions {
   metadata?: Record<string, unknown>;
 }
 
-/** The signals an item becomes, one per ticker (at most MAX_TICKERS_PER_ITEM). */
+/**
+ * The signals an item becomes, one per ticker (at most MAX_TICKERS_PER_ITEM; tickers the protocol
+ * would refuse are skipped, so an item left without any gives no signal).
+ */
 export function buildSignals(
   item: NewsItem,
   j: Judgement,
@@ -213,7 +224,8 @@ export function buildSignals(
   const { sentiment, polarity, forced } = direction(j, keywords);
   const conf = confidenceOf(j, keywords, sentiment, polarity);
   const catalyst = snakeCase(j.category);
-  return item.tickers.slice(0, MAX_TICKERS_PER_ITEM).map((ticker) => {
+  const tickers = item.tickers.filter((t) => TICKER.test(t)).slice(0, MAX_TICKERS_PER_ITEM);
+  return tickers.map((ticker) => {
     const facts = opts.market[ticker] ?? {
       missing: { baseline: 'not fetched', todayVolume: 'not fetched', shares: 'not fetched' },
     };
@@ -230,7 +242,8 @@ export function buildSignals(
       source_key: item.key,
       feed_kind: item.kind,
       ...(item.sec ? { sec: { accession: item.sec.accession, form: item.sec.form, cik: item.sec.cik } } : {}),
-      market: rvol.applied || float.applied ? 'adjusted' : 'unadjusted',
+      market: marketCoverage(facts),
+      ...(facts.missing ? { market_missing: facts.missing } : {}),
       factors: {
         base_confidence: conf.base,
         sentiment_adjustment: conf.adjustment,
@@ -241,9 +254,7 @@ export function buildSignals(
         relevance: j.prescale.relevance,
         categories: j.prescale.matches.map((m) => m.name),
       },
-      ...(j.llmScore !== undefined
-        ? { llm: { score: j.llmScore, category: j.category, reason: cut(j.reason, 300) } }
-        : {}),
+      ...(j.llmScore !== undefined ? { llm: { score: j.llmScore, category: j.category } } : {}),
       reasons,
     };
     const signal: SignalInput = {

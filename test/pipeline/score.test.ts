@@ -59,6 +59,7 @@ test('float multipliers, with shares outstanding standing in for an unknown floa
   assert.equal(floatFactor({ floatShares: 4_999_999 }).multiplier, 1.3);
   assert.equal(floatFactor({ floatShares: 5_000_000 }).multiplier, 1.2);
   assert.equal(floatFactor({ floatShares: 20_000_000 }).multiplier, 1.0);
+  assert.equal(floatFactor({ floatShares: 20_000_000 }).applied, true);
   const proxy = floatFactor({ sharesOutstanding: 4_200_000 });
   assert.equal(proxy.basis, 'shares_outstanding');
   assert.equal(proxy.multiplier, 1.3);
@@ -81,7 +82,8 @@ test('an LLM-confirmed FDA approval on a small float with RVOL 6 is a valid, boo
   assert.equal(s.score, 1.7472); // 0.96 x 1.4 (RVOL 6) x 1.3 (float < 5M)
   const md = s.metadata as Record<string, any>;
   assert.equal(md.classifier, 'llm');
-  assert.equal(md.market, 'adjusted');
+  assert.equal(md.market, 'complete');
+  assert.equal(md.market_missing, undefined);
   assert.equal(md.factors.rvol.rvol, 6);
   assert.deepEqual(md.timeline, { fetched_at: '2026-11-16T13:05:30.000Z' });
   assert.ok(s.confidence > KEYWORD_CONFIDENCE_CAP);
@@ -106,7 +108,8 @@ test('missing or late market data leaves the score unadjusted and says why', () 
   });
   assert.equal(s!.score, s!.confidence);
   const md = s!.metadata as Record<string, any>;
-  assert.equal(md.market, 'unadjusted');
+  assert.equal(md.market, 'none');
+  assert.deepEqual(md.market_missing, { baseline: 'late', todayVolume: 'late', shares: 'unavailable' });
   assert.ok(md.reasons.includes('no RVOL: baseline late, todayVolume late'));
   assert.ok(md.reasons.includes('no float: shares unavailable'));
   const [notFetched] = buildSignals(it, j, keywords, { market: {} });
@@ -137,7 +140,7 @@ test('sentiment against the category lowers confidence', () => {
 });
 
 test('one signal per ticker (at most three), ids derived from the item, each with its own factors', () => {
-  const it = item({ tickers: ['NBTX', 'KQC', 'PWEC', 'HVM'], title: 'KQC to Acquire NeuroBiotix' });
+  const it = item({ tickers: ['NBTX', 'kqc?', 'KQC', 'PWEC', 'HVM'], title: 'KQC to Acquire NeuroBiotix' });
   const j = llmJudgement({ ...llmFda, category: 'Merger / Acquisition' }, prescale(it, keywords));
   const signals = buildSignals(it, j, keywords, {
     market: { NBTX: full, KQC: { avgVolume: 1_000_000, todayVolume: 500_000, sharesOutstanding: 15e6 } },
