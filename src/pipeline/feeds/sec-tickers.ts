@@ -13,11 +13,13 @@ export function parseSecTickers(body: string): Map<string, string> {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
-  } catch {
-    throw new FeedFormatError(
-      body.trim() === '' ? 'truncated' : 'invalid',
-      'company_tickers.json is not JSON',
-    );
+  } catch (err) {
+    // An error at the very end of the text ("Unexpected end of JSON input", "... at position N"
+    // with N its length) means the download was cut short.
+    const msg = (err as Error).message;
+    const at = Number(/position (\d+)/.exec(msg)?.[1] ?? -1);
+    const cut = body.trim() === '' || /end of JSON/i.test(msg) || at >= body.trimEnd().length;
+    throw new FeedFormatError(cut ? 'truncated' : 'invalid', 'company_tickers.json is not JSON');
   }
   if (typeof doc !== 'object' || doc === null) {
     throw new FeedFormatError('invalid', 'company_tickers.json is not an object of companies');
