@@ -73,7 +73,7 @@ export class FakeFeeds {
   private readonly changedAt: Record<FakeFeed, Date>;
   private readonly faults = new Map<FakeFeed, Fault>();
   private readonly now: () => Date;
-  private readonly written = new WeakMap<http.ServerResponse, number>();
+  private readonly written = new WeakMap<http.ServerResponse, { bytes: number; gzip: boolean }>();
 
   private constructor(
     private readonly server: http.Server,
@@ -180,8 +180,8 @@ export class FakeFeeds {
     };
     this.requests.push(record);
     res.on('close', () => {
-      const gzip = res.getHeader('content-encoding') === 'gzip';
-      record.answered = { status: res.statusCode, gzip, bytes: this.written.get(res) ?? 0 };
+      const { bytes, gzip } = this.written.get(res) ?? { bytes: 0, gzip: false };
+      record.answered = { status: res.statusCode, gzip, bytes };
     });
     if (this.requests.length > MAX_RECORDED) this.requests.splice(0, this.requests.length - MAX_RECORDED);
     if (!feed || req.method !== 'GET') {
@@ -273,7 +273,7 @@ export class FakeFeeds {
     const pump = () => {
       while (!stopped && sent < bytes) {
         sent += chunk.length;
-        this.written.set(res, sent);
+        this.written.set(res, { bytes: sent, gzip: false });
         if (!res.write(chunk)) return void res.once('drain', pump);
       }
       if (!stopped) res.end('</channel></rss>\n');
@@ -339,7 +339,7 @@ export class FakeFeeds {
       headers['content-encoding'] = 'gzip';
     }
     headers['content-length'] = buf.length;
-    this.written.set(res, buf.length);
+    this.written.set(res, { bytes: buf.length, gzip: headers['content-encoding'] === 'gzip' });
     res.writeHead(200, headers).end(buf);
   }
 }
