@@ -15,14 +15,14 @@ import { httpDate } from './samples/formats.js';
 import { GNW_RELEASES, renderGnwFeed, renderGnwItem } from './samples/globenewswire.js';
 import { PRN_RELEASES, renderPrnFeed, renderPrnItem } from './samples/prnewswire.js';
 import {
-  filingAt,
   renderSecFeed,
   renderSecFiling,
   SEC_COMPANY_TICKERS,
   SEC_FILINGS,
   type SecFilingSample,
 } from './samples/sec.js';
-import { releaseAt, type WireRelease } from './samples/wire-release.js';
+import type { WireRelease } from './samples/wire-release.js';
+import { agedAt } from './samples/aged.js';
 
 export type FakeFeed = 'sec' | 'sec_tickers' | 'gnw' | 'prn';
 
@@ -83,9 +83,9 @@ export class FakeFeeds {
     const start = this.now();
     this.changedAt = { sec: start, sec_tickers: start, gnw: start, prn: start };
     if (opts.samples !== false) {
-      for (const f of SEC_FILINGS) this.sec.push({ value: f, at: filingAt(f, start) });
-      for (const r of GNW_RELEASES) this.gnw.push({ value: r, at: releaseAt(r, start) });
-      for (const r of PRN_RELEASES) this.prn.push({ value: r, at: releaseAt(r, start) });
+      for (const f of SEC_FILINGS) this.sec.push({ value: f, at: agedAt(f, start) });
+      for (const r of GNW_RELEASES) this.gnw.push({ value: r, at: agedAt(r, start) });
+      for (const r of PRN_RELEASES) this.prn.push({ value: r, at: agedAt(r, start) });
     }
   }
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { SEC_UNDECLARED_TOOL_PAGE } from '../../src/demo/samples/block-pages.js';
 import { gnwSampleFeed } from '../../src/demo/samples/globenewswire.js';
 import { prnSampleFeed } from '../../src/demo/samples/prnewswire.js';
+import { parseFeed } from '../../src/pipeline/feeds/parse-feed.js';
 import { parseRss } from '../../src/pipeline/feeds/rss.js';
 import { assertFeedFormatError, cutPoints } from './feed-format.js';
 
@@ -146,5 +147,18 @@ describe('any RSS or Atom URL', () => {
     }
     assertFeedFormatError(() => parseRss('Service Unavailable', 'x', 'rss'), 'invalid', 'plain text');
     assertFeedFormatError(() => parseRss('<opml><body/></opml>', 'x', 'rss'), 'invalid', 'other XML');
+  });
+});
+
+describe('parseFeed', () => {
+  it('reads a feed by its configured kind', () => {
+    const gnw = gnwSampleFeed(now);
+    assert.deepEqual(parseFeed('globenewswire', gnw, 'gnw'), parseRss(gnw, 'gnw', 'globenewswire'));
+    assert.deepEqual(
+      parseFeed('prnewswire', gnw, 'x').flatMap((i) => i.structuredTickers),
+      [],
+      'PR Newswire kind never reads structured tickers',
+    );
+    assertFeedFormatError(() => parseFeed('sec_edgar', gnw, 'sec'), 'invalid', 'RSS as SEC');
   });
 });

@@ -1,7 +1,8 @@
 // GlobeNewswire RSS in the real shape: `dc` bound to a non-standard URI, attributes wrapped onto
 // new lines, CDATA descriptions with entities and double spaces, pubDate without seconds.
 import { dateline, gnwDate, xmlEscape } from './formats.js';
-import { releaseAt, slug, type WireRelease } from './wire-release.js';
+import { sampleDocument } from './aged.js';
+import { slug, type WireRelease } from './wire-release.js';
 
 const GNW = 'https://www.globenewswire.com';
 
@@ -107,10 +108,5 @@ ${items.join('\n')}
 `;
 }
 
-export function gnwSampleFeed(now: Date, releases: WireRelease[] = GNW_RELEASES): string {
-  const sorted = [...releases].sort((a, b) => a.minutesAgo - b.minutesAgo);
-  return renderGnwFeed(
-    sorted.map((r) => renderGnwItem(r, releaseAt(r, now))),
-    now,
-  );
-}
+export const gnwSampleFeed = (now: Date, releases: WireRelease[] = GNW_RELEASES): string =>
+  sampleDocument(releases, now, renderGnwItem, renderGnwFeed);

@@ -1,7 +1,8 @@
 // PR Newswire RSS in the real shape: standard dc namespace, no structured tickers (only
 // `(NYSE: PWEC)` in the text), links sometimes carrying a `?tc=` tracking query.
 import { dateline, prnDate, xmlEscape } from './formats.js';
-import { releaseAt, slug, type WireRelease } from './wire-release.js';
+import { sampleDocument } from './aged.js';
+import { slug, type WireRelease } from './wire-release.js';
 
 const PRN = 'https://www.prnewswire.com';
 
@@ -75,10 +76,5 @@ ${items.join('\n')}
 `;
 }
 
-export function prnSampleFeed(now: Date, releases: WireRelease[] = PRN_RELEASES): string {
-  const sorted = [...releases].sort((a, b) => a.minutesAgo - b.minutesAgo);
-  return renderPrnFeed(
-    sorted.map((r) => renderPrnItem(r, releaseAt(r, now))),
-    now,
-  );
-}
+export const prnSampleFeed = (now: Date, releases: WireRelease[] = PRN_RELEASES): string =>
+  sampleDocument(releases, now, renderPrnItem, renderPrnFeed);

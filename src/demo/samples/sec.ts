@@ -1,5 +1,6 @@
 // SEC EDGAR getcurrent Atom, in the real document's shape, about made-up companies. One filing is
 // listed once per party (Form 4: Reporting + Issuer; Schedule 13D: Subject + Filed by), as SEC does.
+import { sampleDocument, type Aged } from './aged.js';
 import { secDate, secDay, secTitleDate, xmlEscape } from './formats.js';
 
 export interface SecParty {
@@ -8,7 +9,7 @@ export interface SecParty {
   role: 'Filer' | 'Reporting' | 'Issuer' | 'Subject' | 'Filed by';
 }
 
-export interface SecFilingSample {
+export interface SecFilingSample extends Aged {
   form: string;
   accession: string;
   /** In feed order: SEC lists every party of the filing as its own entry. */
@@ -16,7 +17,6 @@ export interface SecFilingSample {
   sizeKb: number;
   /** 8-K items, e.g. `Item 1.01: Entry into a Material Definitive Agreement`. */
   items?: string[];
-  minutesAgo: number;
 }
 
 export const SEC_FILINGS: SecFilingSample[] = [
@@ -95,8 +95,6 @@ function entry(f: SecFilingSample, p: SecParty, at: Date): string {
 </entry>`;
 }
 
-export const filingAt = (f: SecFilingSample, now: Date) => new Date(now.getTime() - f.minutesAgo * 60_000);
-
 /** The entries of one filing, one per party, in feed order. */
 export const renderSecFiling = (f: SecFilingSample, at: Date): string[] =>
   f.parties.map((p) => entry(f, p, at));
@@ -118,13 +116,8 @@ ${entries.join('\n')}
 }
 
 /** The whole sample feed as SEC would serve it at `now`. */
-export function secSampleFeed(now: Date, filings: SecFilingSample[] = SEC_FILINGS): string {
-  const sorted = [...filings].sort((a, b) => a.minutesAgo - b.minutesAgo);
-  return renderSecFeed(
-    sorted.flatMap((f) => renderSecFiling(f, filingAt(f, now))),
-    now,
-  );
-}
+export const secSampleFeed = (now: Date, filings: SecFilingSample[] = SEC_FILINGS): string =>
+  sampleDocument(filings, now, renderSecFiling, renderSecFeed);
 
 /** company_tickers.json for the sample companies (SEC's shape; a second share class after the first). */
 export const SEC_COMPANY_TICKERS = JSON.stringify({

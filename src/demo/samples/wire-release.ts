@@ -1,6 +1,8 @@
 // A press release as the sample wires carry it; each wire renders it in its own RSS dialect.
 
-export interface WireRelease {
+import type { Aged } from './aged.js';
+
+export interface WireRelease extends Aged {
   /** The wire's release id: 7 digits on GlobeNewswire, 9 on PR Newswire. */
   id: string;
   title: string;
@@ -13,7 +15,6 @@ export interface WireRelease {
   stocks?: string[];
   isin?: string;
   subjects: string[];
-  minutesAgo: number;
   /** PR Newswire sometimes links with a tracking query. */
   tracking?: string;
 }
@@ -23,5 +24,3 @@ export const slug = (title: string) =>
     .replace(/&/g, 'and')
     .replace(/[^A-Za-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
-
-export const releaseAt = (r: WireRelease, now: Date) => new Date(now.getTime() - r.minutesAgo * 60_000);
