@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import type { Writable } from 'node:stream';
+import { createGzip, gzipSync, type Gzip } from 'node:zlib';
 import { isInsiderForm } from '../pipeline/feeds/sec-forms.js';
 import { SEC_RATE_EXCEEDED_PAGE, SEC_UNDECLARED_TOOL_PAGE } from './samples/block-pages.js';
 import { httpDate } from './samples/formats.js';
@@ -27,11 +28,12 @@ import { agedAt } from './samples/aged.js';
 export type FakeFeed = 'sec' | 'sec_tickers' | 'gnw' | 'prn';
 
 export type Fault =
-  | { kind: 'block_403' | 'block_200' | 'truncated' | 'hang'; times?: number }
+  /** truncated: a whole answer holding part of the document; cut: the connection dies mid-body. */
+  | { kind: 'block_403' | 'block_200' | 'truncated' | 'cut' | 'hang'; times?: number }
   | { kind: 'server_error'; status?: number; times?: number }
   | { kind: 'rate_limited'; retryAfterSec?: number; times?: number }
-  /** A well-formed start of a feed that goes on for `bytes` (default 200 MB). */
-  | { kind: 'huge'; bytes?: number; times?: number };
+  /** A well-formed start of a feed that goes on for `bytes` (default 200 MB), gzipped if asked. */
+  | { kind: 'huge'; bytes?: number; gzip?: boolean; times?: number };
 
 export interface RecordedRequest {
   feed: FakeFeed | undefined;
@@ -39,7 +41,7 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: http.IncomingHttpHeaders;
   at: number;
-  /** Filled in when the answer ends: its status, whether gzip was used, body bytes written. */
+  /** Filled in when the answer ends: status, whether gzip was used, body bytes before compression. */
   answered?: { status: number; gzip: boolean; bytes: number };
 }
 
@@ -256,29 +258,45 @@ export class FakeFeeds {
         this.send(req, res, body.slice(0, Math.floor(body.length * 0.6)), type, this.changedAt[feed], false);
         return true;
       }
+      case 'cut': {
+        const { body, type } = this.render(feed, url.searchParams);
+        const buf = Buffer.from(body);
+        res.writeHead(200, { 'content-type': type, 'content-length': buf.length });
+        res.write(buf.subarray(0, buf.length >> 1), () => res.destroy());
+        return true;
+      }
       case 'huge':
-        this.streamHuge(res, fault.bytes ?? 200 * 1024 * 1024);
+        this.streamHuge(res, fault.bytes ?? 200 * 1024 * 1024, fault.gzip === true);
         return true;
     }
   }
 
-  private streamHuge(res: http.ServerResponse, bytes: number): void {
-    res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' });
+  private streamHuge(res: http.ServerResponse, bytes: number, gzip: boolean): void {
+    res.writeHead(200, {
+      'content-type': 'application/rss+xml; charset=utf-8',
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    });
+    // Gzipped, the wire carries little while the decoded body still grows to `bytes`.
+    const out: Writable = gzip ? createGzip() : res;
+    if (gzip) (out as Gzip).pipe(res);
     const head = '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>huge</title>\n';
     const item = `<item><title>${'x'.repeat(900)}</title></item>\n`;
     const chunk = Buffer.from(item.repeat(64));
     let sent = 0;
     let stopped = false;
-    res.on('close', () => (stopped = true));
+    res.on('close', () => {
+      stopped = true;
+      if (out !== res) out.destroy();
+    });
     const pump = () => {
       while (!stopped && sent < bytes) {
         sent += chunk.length;
-        this.written.set(res, { bytes: sent, gzip: false });
-        if (!res.write(chunk)) return void res.once('drain', pump);
+        this.written.set(res, { bytes: sent, gzip });
+        if (!out.write(chunk)) return void out.once('drain', pump);
       }
-      if (!stopped) res.end('</channel></rss>\n');
+      if (!stopped) out.end('</channel></rss>\n');
     };
-    res.write(head);
+    out.write(head);
     pump();
   }
 
@@ -334,12 +352,13 @@ export class FakeFeeds {
         return;
       }
     }
+    const bytes = buf.length;
     if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
       buf = gzipSync(buf);
       headers['content-encoding'] = 'gzip';
     }
     headers['content-length'] = buf.length;
-    this.written.set(res, { bytes: buf.length, gzip: headers['content-encoding'] === 'gzip' });
+    this.written.set(res, { bytes, gzip: headers['content-encoding'] === 'gzip' });
     res.writeHead(200, headers).end(buf);
   }
 }

@@ -6,9 +6,11 @@
 // - gzip asked for and decoded; the body decoded by its declared charset (SEC declares ISO-8859-1);
 // - memory bounded by maxBytes of decoded body, whatever the server sends: past it the download is
 //   aborted and FeedHttpError('too_large') thrown;
-// - an HTML page answered with 2xx throws FeedFormatError('blocked'); other statuses throw a
-//   FeedHttpError saying which kind of failure (403 soft, 429 with Retry-After, 5xx).
-import { detectHtmlPage, rejectHtmlPage } from '../pipeline/feeds/format-error.js';
+// - an HTML page answered with 2xx throws FeedFormatError('blocked'), a connection that ends
+//   mid-body FeedFormatError('truncated'); other statuses throw a FeedHttpError saying which kind
+//   of failure (403 soft, 429 with Retry-After, 5xx). An abort by the caller's signal rejects
+//   with the signal's reason.
+import { detectHtmlPage, FeedFormatError, rejectHtmlPage } from '../pipeline/feeds/format-error.js';
 
 export interface Validators {
   etag?: string;
@@ -149,7 +151,15 @@ export class FeedHttp {
       if (!res.ok) throw await this.statusError(url, res, contentType);
       const buf = await readBounded(res, this.opts.maxBytes, (head) =>
         rejectHtmlPage(decode(head, contentType), res.status),
-      );
+      ).catch((err: unknown) => {
+        if (both.aborted || err instanceof FeedFormatError) throw err;
+        // The connection ended before the body did (undici: "terminated"): a truncated feed.
+        throw new FeedFormatError(
+          'truncated',
+          `${url}: body cut short (${(err as Error).message})`,
+          res.status,
+        );
+      });
       if (!buf) {
         throw new FeedHttpError(
           'too_large',
