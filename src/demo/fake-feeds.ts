@@ -13,6 +13,7 @@ import { createGzip, gzipSync, type Gzip } from 'node:zlib';
 import { isInsiderForm } from '../pipeline/feeds/sec-forms.js';
 import { SEC_RATE_EXCEEDED_PAGE, SEC_UNDECLARED_TOOL_PAGE } from './samples/block-pages.js';
 import { httpDate } from './samples/formats.js';
+import { LATER_NEWS } from './samples/later-news.js';
 import { GNW_RELEASES, renderGnwFeed, renderGnwItem } from './samples/globenewswire.js';
 import { PRN_RELEASES, renderPrnFeed, renderPrnItem } from './samples/prnewswire.js';
 import {
@@ -75,6 +76,7 @@ export class FakeFeeds {
   private readonly changedAt: Record<FakeFeed, Date>;
   private readonly faults = new Map<FakeFeed, Fault>();
   private readonly now: () => Date;
+  private released = 0;
   private readonly written = new WeakMap<http.ServerResponse, { bytes: number; gzip: boolean }>();
 
   private constructor(
@@ -138,6 +140,20 @@ export class FakeFeeds {
   setFault(feed: FakeFeed, fault: Fault | undefined): void {
     if (fault) this.faults.set(feed, { ...fault });
     else this.faults.delete(feed);
+  }
+
+  /**
+   * Releases the next bundled item of LATER_NEWS, dated now; false once all were released. The
+   * demo calls it on a timer so signals keep arriving.
+   */
+  publishNext(): boolean {
+    const next = LATER_NEWS[this.released];
+    if (!next) return false;
+    this.released++;
+    if (next.wire === 'sec') this.addSecFiling(next.filing);
+    else if (next.wire === 'gnw') this.addGnwRelease(next.release);
+    else this.addPrnRelease(next.release);
+    return true;
   }
 
   addSecFiling(f: SecFilingSample, at: Date = this.now()): void {

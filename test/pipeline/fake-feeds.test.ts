@@ -64,6 +64,26 @@ describe('fake feed server', () => {
     );
   });
 
+  it('releases the bundled later news one by one', async () => {
+    const own = await FakeFeeds.start();
+    try {
+      const ids = async () => [
+        ...parseRss((await get(own.gnwUrl)).text, 'gnw', 'globenewswire').map((i) => i.sourceId),
+        ...parseRss((await get(own.prnUrl)).text, 'prn', 'prnewswire').map((i) => i.link),
+        ...parseSecAtom((await get(own.secUrl())).text, 'sec').map((i) => i.guid),
+      ];
+      const start = await ids();
+      let released = 0;
+      while (own.publishNext()) released++;
+      assert.equal(released, 3);
+      const end = await ids();
+      assert.equal(end.length, start.length + 3);
+      assert.ok(end.includes('3188020') && end.includes('0001234567-26-000057'));
+    } finally {
+      await own.close();
+    }
+  });
+
   it('answers 304 to a matching validator and gzip when asked', async () => {
     const first = await get(feeds.gnwUrl);
     const etag = first.headers.get('etag') ?? '';

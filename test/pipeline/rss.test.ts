@@ -106,6 +106,13 @@ describe('any RSS or Atom URL', () => {
     );
   });
 
+  it('finds the item link beside an atom:link of the same local name', () => {
+    const rss = `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t</title>
+<item><atom:link rel="related" href="https://example.com/rel"/><link>https://example.com/a</link><title>A</title></item>
+</channel></rss>`;
+    assert.equal(parseRss(rss, 'x', 'rss')[0]?.link, 'https://example.com/a');
+  });
+
   it('an empty channel is zero items, not an error', () => {
     assert.deepEqual(
       parseRss('<rss version="2.0"><channel><title>t</title></channel></rss>', 'x', 'rss'),

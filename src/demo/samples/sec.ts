@@ -127,5 +127,6 @@ export const SEC_COMPANY_TICKERS = JSON.stringify({
   3: { cik_str: 1987004, ticker: 'MFTX', title: 'Marlow & Finch Therapeutics Inc' },
   4: { cik_str: 1987005, ticker: 'GPBC', title: 'Great Plains Bancorp' },
   5: { cik_str: 1987006, ticker: 'CRVB', title: 'Corvana Biosciences Inc' },
-  6: { cik_str: 1987001, ticker: 'NBTXW', title: 'NeuroBiotix Therapeutics, Inc.' },
+  6: { cik_str: 1987007, ticker: 'OCLB', title: 'Orbital Cell Labs, Inc.' },
+  7: { cik_str: 1987001, ticker: 'NBTXW', title: 'NeuroBiotix Therapeutics, Inc.' },
 });

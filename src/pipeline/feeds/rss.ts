@@ -3,7 +3,7 @@
 // Newswire has none (normalize reads them from the text). dc:contributor is the issuing
 // organisation on both wires.
 import type { FeedKind, RawItem } from '../item.js';
-import { attr, list, optional, readFeedDocument, text, type XmlNode } from './xml.js';
+import { attr, firstText, list, optional, readFeedDocument, text, type XmlNode } from './xml.js';
 
 export type RssKind = Exclude<FeedKind, 'sec_edgar'>;
 
@@ -17,15 +17,15 @@ function readRssItem(item: XmlNode, feed: string, kind: RssKind): RawItem {
     kind === 'prnewswire'
       ? []
       : categories.filter((c) => isStockDomain(attr(c, 'domain'))).map((c) => text(c).trim());
-  const link = optional(text(item.link));
+  const link = firstText(item.link);
   return {
     feed,
     kind,
-    guid: optional(text(item.guid)) ?? link,
+    guid: firstText(item.guid) ?? link,
     title: text(item.title),
     summary: text(item.description) || text(item.encoded) || text(item.summary),
     link,
-    published: optional(text(item.pubDate)) ?? optional(text(item.date)),
+    published: firstText(item.pubDate) ?? firstText(item.date),
     structuredTickers: structured.filter((t) => t !== ''),
     issuer: optional(text(item.contributor)) ?? optional(text(item.creator)),
     sourceId: kind === 'globenewswire' ? optional(text(item.identifier)) : undefined,

@@ -73,4 +73,11 @@ export function attr(v: unknown, name: string): string | undefined {
   return typeof a === 'string' ? a : undefined;
 }
 
+/** The first non-empty text among same-named elements (`atom:link` and `link` share a local name). */
+export function firstText(v: unknown): string | undefined {
+  return list(v)
+    .map((x) => text(x).trim())
+    .find((t) => t !== '');
+}
+
 export const optional = (s: string): string | undefined => (s.trim() === '' ? undefined : s.trim());
