@@ -137,6 +137,18 @@ export class FakeFeeds {
     return feed ? this.requests.filter((r) => r.feed === feed) : [...this.requests];
   }
 
+  /** The most requests to `feed` seen within any `windowMs` (SEC's limit is per second). */
+  peakRate(feed: FakeFeed | FakeFeed[], windowMs = 1000): number {
+    const feeds = Array.isArray(feed) ? feed : [feed];
+    const times = this.requests.filter((r) => r.feed && feeds.includes(r.feed)).map((r) => r.at);
+    let peak = 0;
+    for (let lo = 0, hi = 0; hi < times.length; hi++) {
+      while ((times[hi] as number) - (times[lo] as number) >= windowMs) lo++;
+      peak = Math.max(peak, hi - lo + 1);
+    }
+    return peak;
+  }
+
   setFault(feed: FakeFeed, fault: Fault | undefined): void {
     if (fault) this.faults.set(feed, { ...fault });
     else this.faults.delete(feed);
@@ -214,7 +226,7 @@ export class FakeFeeds {
       }
     }
     const fault = this.takeFault(feed);
-    if (fault && this.serveFault(fault, feed, url, req, res)) return;
+    if (fault) return this.serveFault(fault, feed, url, req, res);
     const doc = this.render(feed, url.searchParams);
     this.send(req, res, doc.body, doc.type, this.changedAt[feed]);
   }
@@ -240,50 +252,50 @@ export class FakeFeeds {
     return fault;
   }
 
-  /** True when the fault answered the request (or deliberately never will). */
+  /** Answers the request as the fault says (a hang never answers; close() ends it). */
   private serveFault(
     fault: Fault,
     feed: FakeFeed,
     url: URL,
     req: http.IncomingMessage,
     res: http.ServerResponse,
-  ): boolean {
+  ): void {
     const html = { 'content-type': 'text/html; charset=utf-8' };
     switch (fault.kind) {
       case 'block_403':
         res.writeHead(403, html).end(SEC_UNDECLARED_TOOL_PAGE);
-        return true;
+        return;
       case 'block_200':
         res.writeHead(200, html).end(SEC_UNDECLARED_TOOL_PAGE);
-        return true;
+        return;
       case 'server_error':
         res
           .writeHead(fault.status ?? 503, { 'content-type': 'text/plain', 'retry-after': '1' })
           .end('unavailable\n');
-        return true;
+        return;
       case 'rate_limited':
         res
           .writeHead(429, { 'content-type': 'text/plain', 'retry-after': String(fault.retryAfterSec ?? 10) })
           .end('Too Many Requests\n');
-        return true;
+        return;
       case 'hang':
-        return true; // never answered; close() ends the connection
+        return;
       case 'truncated': {
         const { body, type } = this.render(feed, url.searchParams);
         // A whole HTTP answer whose document stops mid-element, as a cut upstream leaves it.
         this.send(req, res, body.slice(0, Math.floor(body.length * 0.6)), type, this.changedAt[feed], false);
-        return true;
+        return;
       }
       case 'cut': {
         const { body, type } = this.render(feed, url.searchParams);
         const buf = Buffer.from(body);
         res.writeHead(200, { 'content-type': type, 'content-length': buf.length });
         res.write(buf.subarray(0, buf.length >> 1), () => res.destroy());
-        return true;
+        return;
       }
       case 'huge':
         this.streamHuge(res, fault.bytes ?? 200 * 1024 * 1024, fault.gzip === true);
-        return true;
+        return;
     }
   }
 

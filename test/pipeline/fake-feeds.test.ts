@@ -122,6 +122,8 @@ describe('fake feed server', () => {
       for (let i = 0; i < 6; i++) statuses.push((await get(strict.secUrl({ type: '8-K' }))).status);
       const sec = strict.requestsTo('sec');
       assert.equal(sec.length, 6);
+      assert.ok(strict.peakRate('sec') >= 1 && strict.peakRate('sec') <= 6);
+      assert.equal(strict.peakRate(['sec', 'gnw'], 60_000), 6);
       assert.ok(sec.every((r) => r.headers['user-agent'] === UA && r.query.type === '8-K'));
       // Six requests in well under a second: the fourth onward get SEC's rate page.
       if (sec[5]!.at - sec[0]!.at < 1000) assert.deepEqual(statuses, [200, 200, 200, 403, 403, 403]);
