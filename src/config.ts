@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { parsePolicyEnv } from './config/dependency-policies.js';
 import { ConfigError } from './config/error.js';
+import { parsePipelineConfig, type PipelineConfig } from './config/pipeline.js';
 import { parseRateLimitEnv } from './config/rate-limits.js';
 import { type DependencyPolicyOverride } from './resilience/policy.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './resilience/rate-limits.js';
@@ -35,6 +36,8 @@ export interface Config {
   dependencyPolicies: Record<string, DependencyPolicyOverride>;
   /** CATALYST_RATE_... */
   rateLimits: RateLimitConfig;
+  /** Feeds, SEC, LLM, market data (config/pipeline.ts); used by the `pipeline` role. */
+  pipeline: PipelineConfig;
   api: {
     bodyLimitBytes: number;
     batchBodyLimitBytes: number;
@@ -152,6 +155,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     sqliteSync,
     dependencyPolicies,
     rateLimits,
+    pipeline: parsePipelineConfig(env),
     api: {
       bodyLimitBytes: integer(src, undefined, 'CATALYST_BODY_LIMIT_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
       batchBodyLimitBytes: integer(

@@ -11,25 +11,8 @@
 //   of failure (403 soft, 429 with Retry-After, 5xx). An abort by the caller's signal rejects
 //   with the signal's reason.
 import { detectHtmlPage, FeedFormatError, rejectHtmlPage } from '../pipeline/feeds/format-error.js';
+import type { FeedFetcher, FeedResponse, Validators } from '../pipeline/feed-port.js';
 import { parseRetryAfter } from '../pipeline/upstream-error.js';
-
-export interface Validators {
-  etag?: string;
-  lastModified?: string;
-}
-
-export type FeedResponse =
-  | { notModified: true; status: 304 }
-  | {
-      notModified: false;
-      status: number;
-      body: string;
-      /** Decoded body size in bytes. */
-      bytes: number;
-      contentType?: string;
-      /** To pass to remember() once the body was read successfully. */
-      validators: Validators;
-    };
 
 export type FeedHttpReason = 'forbidden' | 'rate_limited' | 'server_error' | 'http_status' | 'too_large';
 
@@ -111,7 +94,7 @@ async function readBounded(
   return all;
 }
 
-export class FeedHttp {
+export class FeedHttp implements FeedFetcher {
   private readonly validators = new Map<string, Validators>();
 
   constructor(private readonly opts: FeedHttpOptions) {}

@@ -37,6 +37,26 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX tokens_revoked_at ON tokens (revoked_at);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- The pipeline's ledger (src/pipeline/ledger.ts): decisions per item, feed state, feed leases.
+      CREATE TABLE pipeline_items (
+        id TEXT PRIMARY KEY,
+        feed TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        published_at TIMESTAMPTZ NOT NULL,
+        decided_at TIMESTAMPTZ NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX pipeline_items_decided ON pipeline_items (decided_at);
+      CREATE INDEX pipeline_items_kept ON pipeline_items (decision, published_at);
+      CREATE TABLE pipeline_feeds (name TEXT PRIMARY KEY, body TEXT NOT NULL);
+      -- Expiry by the database's clock, so nodes with skewed clocks agree on who holds a feed.
+      CREATE TABLE pipeline_leases (feed TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
+    `,
+  },
 ];
 
 // Any constant works; it only has to be the same on every node. Advisory locks are per database.

@@ -3,11 +3,13 @@
 import type pg from 'pg';
 import { CatalystError } from '../../domain/errors.js';
 import type { Signal, SignalInput } from '../../domain/signal.js';
+import type { PipelineLedger } from '../../pipeline/ledger.js';
 import { type PlannedRow, planAppend, type StoredIdentity, signalFromBody } from '../append-plan.js';
 import type { AppendResult, EventStore, ReadQuery } from '../event-store.js';
 import { buildWhere } from '../sql-filter.js';
 import { type TokenRow, tokenRecord, tokenWithHash } from '../token-row.js';
 import type { Scope, TokenRecord, TokenStore } from '../token-store.js';
+import { postgresPipelineLedger } from './pipeline-ledger.js';
 import { migrate } from './migrations.js';
 import { PgPool, type PoolOptions } from './pool.js';
 
@@ -178,6 +180,11 @@ export class PostgresStore implements EventStore, TokenStore {
       abort,
     );
     return rows.map((r) => r.hash);
+  }
+
+  /** The pipeline's ledger, in this store's database. */
+  pipelineLedger(): PipelineLedger {
+    return postgresPipelineLedger(this.pool);
   }
 
   close(): Promise<void> {
