@@ -70,11 +70,20 @@ export async function call(method, path, body, token = session.token()) {
 export function poll(fn, ms) {
   let timer = 0;
   let stopped = false;
+  let inFlight = false;
+  let again = false;
   const run = async () => {
+    inFlight = true;
     try {
       await fn();
     } finally {
-      if (!stopped) timer = window.setTimeout(run, ms);
+      inFlight = false;
+      if (!stopped) {
+        if (again) {
+          again = false;
+          void run();
+        } else timer = window.setTimeout(run, ms);
+      }
     }
   };
   void run();
@@ -82,6 +91,16 @@ export function poll(fn, ms) {
     stop() {
       stopped = true;
       clearTimeout(timer);
+    },
+    /** Polls at once (after a reconnect, say) instead of waiting for the next turn. */
+    now() {
+      if (stopped) return;
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      clearTimeout(timer);
+      void run();
     },
   };
 }

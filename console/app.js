@@ -10,6 +10,8 @@ const MAX_ROWS = 500;
 
 /** @type {Array<{ stop(): void }>} */
 let running = [];
+/** @type {Array<{ stop(): void, now(): void }>} */
+let polls = [];
 
 /** @param {string} state @param {string} text */
 function link(state, text) {
@@ -22,6 +24,7 @@ function link(state, text) {
 function showSignIn(message = '') {
   for (const r of running) r.stop();
   running = [];
+  polls = [];
   byId('board').hidden = true;
   byId('signout').hidden = true;
   byId('signin').hidden = false;
@@ -80,8 +83,11 @@ function startTape() {
       byId('tape').dataset.state = state;
       byId('tape-state').textContent = detail ? `${state} · ${detail}` : state;
       reconnectButton.hidden = state !== 'lost';
-      if (state === 'live') link('live', 'connected');
-      else if (state === 'lost') link('lost', 'connection lost');
+      if (state === 'live') {
+        link('live', 'connected');
+        // Back after a lost connection: refresh every panel now rather than at its next turn.
+        for (const p of polls) p.now();
+      } else if (state === 'lost') link('lost', 'connection lost');
       else if (state === 'reconnecting' || state === 'connecting') link('connecting', state);
     },
     signals(signals) {
@@ -179,7 +185,8 @@ function start() {
   const deps = breakerBoard();
   const rates = ratesPanel();
   const pipeline = pipelinePanel();
-  running = [startTape(), poll(deps, 1000), poll(rates, 2000), poll(pipeline, 5000), startTokens()];
+  polls = [poll(deps, 1000), poll(rates, 2000), poll(pipeline, 5000), startTokens()];
+  running = [startTape(), ...polls];
 }
 
 byId('signin-form').addEventListener('submit', (ev) => {

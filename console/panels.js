@@ -129,9 +129,13 @@ export function ratesPanel() {
     const sums = parseMetrics(String(text));
     const now = Date.now();
     const rate = (/** @type {string} */ name) => {
-      if (!previous) return '…';
-      const dt = (now - previous.at) / 1000;
-      const r = ((sums.get(name) ?? 0) - (previous.sums.get(name) ?? 0)) / dt;
+      const dt = previous ? (now - previous.at) / 1000 : 0;
+      // Rates over less than a second (a poll right after a reconnect) are noise.
+      if (!previous || dt < 1) return '…';
+      const total = sums.get(name) ?? 0;
+      const delta = total - (previous.sums.get(name) ?? 0);
+      // A counter that went down was reset (the node restarted): all of it is new.
+      const r = (delta < 0 ? total : delta) / dt;
       return `${r < 10 ? r.toFixed(1) : Math.round(r)}/s`;
     };
     p.show(
@@ -149,7 +153,7 @@ export function ratesPanel() {
       ),
       table(['', 'rate', 'total'], COUNTERS, ([name, label]) => [label, rate(name), sums.get(name) ?? 0]),
     );
-    previous = { at: now, sums };
+    if (!previous || now - previous.at >= 1000) previous = { at: now, sums };
   };
 }
 

@@ -69,6 +69,24 @@ describe('operator console in a browser', () => {
       );
       await screenshot(page, '2-board');
 
+      // Paused, the tape is unsubscribed; resuming replays what came meanwhile from its position.
+      await page.click('#tape-pause');
+      await see(page, '#tape[data-state="paused"]');
+      const meanwhile = await publish(node.url, token, makeSignal({ ticker: 'PAUS', title: 'While paused' }));
+      await screenshot(page, '2a-paused');
+      await page.click('#tape-pause');
+      await see(page, `#tape-table tr[data-seq="${meanwhile.seq}"]`);
+      assert.match(await text(page, '#tape-state'), /replayed 1/, 'it came by replay, not live');
+
+      // Filters: one that matches nothing shows the empty state; clearing it brings the rows back.
+      await page.fill('#tape-filters input[name=tickers]', 'ZZZZ');
+      await page.click('#tape-filters button[type=submit]');
+      await see(page, '#tape-empty');
+      await screenshot(page, '2b-filtered-empty');
+      await page.fill('#tape-filters input[name=tickers]', '');
+      await page.click('#tape-filters button[type=submit]');
+      await see(page, `#tape-table tr[data-seq="${ack.seq}"]`);
+
       // A token created in the console is shown once; revoking it ends its session.
       await page.fill('#token-create input[name=name]', 'bot-1');
       await page.click('#token-create button[type=submit]');
