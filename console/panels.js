@@ -117,6 +117,8 @@ export function ratesPanel() {
   const p = panel('rates');
   /** @type {{ at: number, sums: Map<string, number> } | null} */
   let previous = null;
+  /** The last rate shown per metric. */
+  const shown = new Map();
   return async () => {
     let text;
     try {
@@ -130,13 +132,15 @@ export function ratesPanel() {
     const now = Date.now();
     const rate = (/** @type {string} */ name) => {
       const dt = previous ? (now - previous.at) / 1000 : 0;
-      // Rates over less than a second (a poll right after a reconnect) are noise.
-      if (!previous || dt < 1) return '…';
+      // Rates over less than a second (a poll right after a reconnect) are noise: keep the last.
+      if (!previous || dt < 1) return shown.get(name) ?? '…';
       const total = sums.get(name) ?? 0;
       const delta = total - (previous.sums.get(name) ?? 0);
       // A counter that went down was reset (the node restarted): all of it is new.
       const r = (delta < 0 ? total : delta) / dt;
-      return `${r < 10 ? r.toFixed(1) : Math.round(r)}/s`;
+      const text = `${r < 10 ? r.toFixed(1) : Math.round(r)}/s`;
+      shown.set(name, text);
+      return text;
     };
     p.show(
       h(
