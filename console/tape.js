@@ -4,7 +4,7 @@
 // @ts-check
 
 /** @typedef {{ min_confidence?: number, tickers?: string[], catalysts?: string[], sentiment?: string }} Filters */
-/** @typedef {'resume' | 'backoff' | 'stop' | 'fix_client'} CloseAction */
+/** @typedef {'resume' | 'resume_after_backoff' | 'stop' | 'fix_client'} CloseAction */
 /**
  * @typedef {object} TapeEvents
  * @property {(state: string, detail?: string) => void} state
@@ -47,7 +47,7 @@ export class Tape {
       const doc = await (await fetch('/asyncapi.json')).json();
       for (const c of doc.channels.session['x-close-codes']) this.actions.set(c.code, c.action);
     } catch {
-      // Without the catalogue every close is retried with backoff: never wrong, only slower.
+      // Without the catalogue every close is resumed with backoff, as for a code it does not list.
     }
     this.connect();
   }
@@ -181,15 +181,16 @@ export class Tape {
    */
   closed(code, reason) {
     if (this.stoppedForGood) return;
-    const action = this.actions.get(code) ?? 'backoff';
+    const action = this.actions.get(code) ?? 'resume';
     if (action === 'stop' || action === 'fix_client') {
       this.stoppedForGood = true;
       this.on.stopped(code, reason);
       return;
     }
-    // Full jitter: a fleet of consoles and clients that lost a node do not return in step.
-    const cap = Math.min(30_000, 500 * 2 ** this.attempt) * (code === 4429 ? 4 : 1);
-    const delay = action === 'resume' && this.attempt === 0 ? 0 : Math.random() * cap;
+    // Full jitter: a fleet of consoles and clients that lost a node do not return in step; a
+    // server that asked for air (1013, 4429) gets four times as much.
+    const cap = Math.min(30_000, 500 * 2 ** this.attempt) * (action === 'resume_after_backoff' ? 4 : 1);
+    const delay = Math.random() * cap;
     this.attempt += 1;
     this.on.state(
       'lost',

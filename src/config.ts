@@ -2,10 +2,13 @@
 // way, so `--data-dir` picks the store for serve, tokens and migrate alike. Embedded defaults: a
 // SQLite file under the data directory, the in-process bus, port 8000.
 import { resolve } from 'node:path';
+import { parsePolicyEnv } from './config/dependency-policies.js';
+import { ConfigError } from './config/error.js';
+import { parseRateLimitEnv } from './config/rate-limits.js';
 import { type DependencyPolicyOverride } from './resilience/policy.js';
-import { PolicyEnvError, parsePolicyEnv } from './resilience/policy-env.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './resilience/rate-limits.js';
-import { parseRateLimitEnv, RateLimitEnvError } from './resilience/rate-limit-env.js';
+
+export { ConfigError } from './config/error.js';
 
 export type Role = 'all' | 'api' | 'gateway' | 'pipeline';
 export const ROLES: readonly Role[] = ['all', 'api', 'gateway', 'pipeline'];
@@ -50,10 +53,6 @@ export interface Config {
     catchUpMs: number;
     replayPageSize: number;
   };
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
 }
 
 type Env = Record<string, string | undefined>;
@@ -132,15 +131,8 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
   if (sqliteSync !== 'durable' && sqliteSync !== 'fast') {
     throw new ConfigError(`CATALYST_SQLITE_SYNC must be durable or fast, got "${sqliteSync}"`);
   }
-  let dependencyPolicies: Record<string, DependencyPolicyOverride>;
-  let rateLimits: RateLimitConfig;
-  try {
-    dependencyPolicies = parsePolicyEnv(env);
-    rateLimits = { ...DEFAULT_RATE_LIMITS, ...parseRateLimitEnv(env) };
-  } catch (err) {
-    if (err instanceof PolicyEnvError || err instanceof RateLimitEnvError) throw new ConfigError(err.message);
-    throw err;
-  }
+  const dependencyPolicies: Record<string, DependencyPolicyOverride> = parsePolicyEnv(env);
+  const rateLimits: RateLimitConfig = { ...DEFAULT_RATE_LIMITS, ...parseRateLimitEnv(env) };
   const metricsPortRaw = pick(src, 'metrics-port', 'CATALYST_METRICS_PORT');
   return {
     role,

@@ -1,5 +1,6 @@
 // The AsyncAPI 3.0 document of the WebSocket protocol, built from the message schemas and the close
 // code catalogue, never written by hand.
+import { CLOSE_CODES } from '../domain/disconnects.js';
 import {
   clientMessages,
   type MessageSchema,
@@ -8,7 +9,6 @@ import {
   signalFilterSchema,
   signalSchema,
 } from '../gateway/message-schemas.js';
-import { closeActionMeaning, closeCatalogue } from './close-catalogue.js';
 
 export interface AsyncApiOptions {
   version: string;
@@ -17,10 +17,13 @@ export interface AsyncApiOptions {
   secure: boolean;
 }
 
+/** The catalogue as data (x-close-codes): clients may read their reconnect rules from it. */
+const closeCatalogue = Object.entries(CLOSE_CODES).map(([name, c]) => ({ name, ...c }));
+
 const closeTable = [
-  '| code | reason | client does |',
-  '|---|---|---|',
-  ...closeCatalogue.map((c) => `| ${c.code} | ${c.reason} | ${closeActionMeaning[c.action]} |`),
+  '| code | meaning | action | client should |',
+  '|---|---|---|---|',
+  ...closeCatalogue.map((c) => `| ${c.code} | ${c.meaning} | ${c.action} | ${c.advice} |`),
 ].join('\n');
 
 export function buildAsyncApi(opts: AsyncApiOptions): Record<string, unknown> {

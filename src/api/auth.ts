@@ -2,7 +2,6 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { authenticate, bearer, hashToken, hasScope, type Principal } from '../auth/tokens.js';
 import { CatalystError } from '../domain/errors.js';
-import type { Guard } from '../resilience/guard.js';
 import type { Scope, TokenStore } from '../store/token-store.js';
 
 declare module 'fastify' {
@@ -22,7 +21,6 @@ export interface RequireScopeOptions {
 
 export function requireScope(
   tokens: TokenStore,
-  guard: Guard,
   scope: Scope,
   opts: RequireScopeOptions = {},
 ): preHandlerAsyncHookHandler & { scope: Scope } {
@@ -35,7 +33,7 @@ export function requireScope(
     const key = staleMs === undefined ? '' : hashToken(token);
     let principal: Principal | undefined;
     try {
-      principal = await guard.call(() => authenticate(tokens, token), { idempotent: true });
+      principal = await authenticate(tokens, token);
     } catch (err) {
       const hit = staleMs === undefined ? undefined : verified.get(key);
       const down = err instanceof CatalystError && err.code === 'unavailable';

@@ -9,9 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { createToken } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
-import { CloseCodes } from '../../src/domain/errors.js';
-import { type CatalystNode, startCatalyst } from '../../src/main.js';
-import { openStore } from '../../src/store/open-store.js';
+import { CloseCodes } from '../../src/domain/disconnects.js';
+import { type CatalystNode, openCommandStore, startCatalyst } from '../../src/main.js';
 import { publish, request } from '../support/node.js';
 import { makeSignal } from '../support/signals.js';
 import { type Message, WsClient } from '../support/ws-client.js';
@@ -54,8 +53,7 @@ describe('API documents', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'catalyst-docs-'));
     const config = loadConfig({ port: '0', 'data-dir': dataDir }, { CATALYST_HEARTBEAT_MS: '100' });
-    const store = await openStore(config);
-    await store.migrate();
+    const store = await openCommandStore(config);
     ({ token } = await createToken(store, 'docs', ['publish', 'subscribe', 'admin']));
     await store.close();
     node = await startCatalyst(config, { logger: pino({ level: 'silent' }) });

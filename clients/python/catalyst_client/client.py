@@ -20,7 +20,7 @@ from typing import Any, Awaitable, Callable, Optional, Union
 import websockets
 
 from .backoff import Backoff
-from .close_codes import FIX_CLIENT, RESUME, STOP, action_for
+from .close_codes import FIX_CLIENT, RESUME_AFTER_BACKOFF, STOP, action_for
 from .errors import CatalystClosed
 
 log = logging.getLogger("catalyst_client")
@@ -168,12 +168,7 @@ class CatalystClient:
                     self._note(Disconnect(code, reason, action, None))
                     await self._queue.put(CatalystClosed(code, reason, action))
                     return
-                if action == RESUME and self._backoff.attempt == 0:
-                    # A healthy session that was asked to move on: come back at once, once.
-                    self._backoff.attempt = 1
-                    delay = 0.0
-                else:
-                    delay = self._backoff.next_delay(4.0 if code == 4429 else 1.0)
+                delay = self._backoff.next_delay(4.0 if action == RESUME_AFTER_BACKOFF else 1.0)
                 self._note(Disconnect(code, reason, action, delay))
                 await asyncio.sleep(delay)
         except asyncio.CancelledError:

@@ -46,8 +46,8 @@ const MIGRATION_LOCK = 0x6361_7461; // 'cata'
  * Applies pending migrations in one transaction under a transaction-scoped advisory lock, so nodes
  * that start together apply each migration once and the others wait, then find nothing to do.
  */
-export async function migrate(pool: PgPool): Promise<void> {
-  await pool.transaction(undefined, async (c) => {
+export async function migrate(pool: PgPool, abort?: AbortSignal): Promise<void> {
+  await pool.transaction(abort, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await c.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)',
