@@ -2,7 +2,7 @@
 // and ticker reference data for made-up companies, with the throttle and plan errors the real one
 // gives, so tests and `catalyst demo` need no key and no internet.
 import type { ServerResponse } from 'node:http';
-import { addDays, etDate, etMidnight } from '../deps/eastern-time.js';
+import { addDays, etDate, etMidnight } from '../domain/eastern-time.js';
 import { json, RecordingServer, type RecordedRequest } from './recording-server.js';
 
 export interface FakeTicker {

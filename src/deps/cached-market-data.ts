@@ -1,7 +1,7 @@
 // Market data through a cache: the 20-day baseline changes once a day and share counts rarely, so
 // a free-tier key (5 calls/min) serves a busy news day. A cache that fails is skipped, never fatal.
-import { etDate } from './eastern-time.js';
-import type { MarketData, ShareCounts, VolumeBaseline } from './market-data.js';
+import { etDate } from '../domain/eastern-time.js';
+import type { MarketData, ShareCounts, VolumeBaseline } from '../pipeline/market-data-port.js';
 import type { TtlCache } from './ttl-cache.js';
 
 export type MarketDataKind = 'baseline' | 'todayVolume' | 'shares';

@@ -11,6 +11,7 @@
 //   of failure (403 soft, 429 with Retry-After, 5xx). An abort by the caller's signal rejects
 //   with the signal's reason.
 import { detectHtmlPage, FeedFormatError, rejectHtmlPage } from '../pipeline/feeds/format-error.js';
+import { parseRetryAfter } from '../pipeline/upstream-error.js';
 
 export interface Validators {
   etag?: string;
@@ -61,13 +62,6 @@ export const DEFAULT_FEED_ACCEPT =
   'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8';
 const ERROR_BODY_BYTES = 64 * 1024;
 const SNIFF_BYTES = 1024;
-
-export function parseRetryAfter(v: string | null, now = Date.now()): number | undefined {
-  if (!v) return undefined;
-  if (/^\d+$/.test(v.trim())) return Number(v.trim());
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, Math.ceil((t - now) / 1000));
-}
 
 function charsetOf(contentType: string | null, head: Buffer): string {
   const declared =

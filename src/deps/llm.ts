@@ -1,7 +1,9 @@
 // LLM classifier over the OpenAI-compatible chat completions API (OpenAI, Ollama, vLLM,
 // llama.cpp). Plain fetch, one attempt per call, every call cancellable: the caller wraps it in the
 // resilience layer (deadline, breaker, retry, limiter) and decides what a failure means.
-import { fetchUpstream, httpError, readBody, UpstreamError } from './upstream-error.js';
+import type { Classification, ClassifyInput } from '../pipeline/classifier-port.js';
+import { UpstreamError } from '../pipeline/upstream-error.js';
+import { fetchUpstream, httpError, readBody } from './http.js';
 
 const SERVICE = 'llm';
 
@@ -15,32 +17,7 @@ export interface LlmConfig {
   maxTokens?: number;
 }
 
-/** The answer the model must give, validated strictly. */
-export interface Classification {
-  is_catalyst: boolean;
-  category: string;
-  /** -1..1 */
-  sentiment: number;
-  /** 0..1, clamped */
-  score: number;
-  reason: string;
-}
-
-/** What the model is shown of an item. */
-export interface ClassifyInput {
-  title: string;
-  summary: string;
-  tickers: string[];
-  source: string;
-  /** Keyword categories the prescale found, as a hint. */
-  hints?: string[];
-}
-
 export type ResponseMode = 'json_schema' | 'json_object';
-
-/** The keep rule: the model says it is a catalyst and is more than 70% sure. */
-export const LLM_KEEP_SCORE = 0.7;
-export const keepClassification = (c: Classification): boolean => c.is_catalyst && c.score > LLM_KEEP_SCORE;
 
 // OpenAI strict mode: every property required, no others.
 export const CLASSIFICATION_SCHEMA = {

@@ -1,37 +1,12 @@
 // Market data behind a port: what the score needs for RVOL and float, whoever serves it. The
 // default adapter speaks the Massive (Polygon.io) REST API. Each method is one cancellable call;
 // the caller wraps it in the resilience layer and bounds how long a signal waits for it.
-import { addDays, etDate } from './eastern-time.js';
-import { fetchUpstream, httpError, readBody, UpstreamError } from './upstream-error.js';
+import { addDays, etDate } from '../domain/eastern-time.js';
+import type { MarketData, ShareCounts, VolumeBaseline } from '../pipeline/market-data-port.js';
+import { UpstreamError } from '../pipeline/upstream-error.js';
+import { fetchUpstream, httpError, readBody } from './http.js';
 
 const SERVICE = 'market_data';
-
-export interface VolumeBaseline {
-  /** Mean daily volume of the last completed sessions (today excluded). */
-  avgVolume: number;
-  /** How many sessions the mean covers (20 unless the history is shorter). */
-  sessions: number;
-  /** ET dates of the first and last session used. */
-  from: string;
-  to: string;
-}
-
-export interface ShareCounts {
-  sharesOutstanding?: number;
-  /** Free float, when the provider knows it. */
-  floatShares?: number;
-}
-
-/**
- * The provider port. `null` means the provider answered and has nothing for this ticker (unknown
- * ticker, no history); failures reject (UpstreamError, or the signal's abort reason).
- */
-export interface MarketData {
-  baseline(ticker: string, signal: AbortSignal): Promise<VolumeBaseline | null>;
-  /** Today's cumulative volume so far (raw: not adjusted for the time of day). */
-  todayVolume(ticker: string, signal: AbortSignal): Promise<number | null>;
-  shares(ticker: string, signal: AbortSignal): Promise<ShareCounts | null>;
-}
 
 export interface PolygonConfig {
   /** https://api.massive.com or https://api.polygon.io (both take the same key). */

@@ -2,8 +2,8 @@
 // a signal never waits long for volume data. What did not arrive is named with the reason, and the
 // score goes out unadjusted for it.
 import { dependencyFailure } from '../resilience/errors.js';
-import { UpstreamError } from '../deps/upstream-error.js';
-import type { MarketData } from '../deps/market-data.js';
+import type { MarketData } from './market-data-port.js';
+import { UpstreamError } from './upstream-error.js';
 import type { MarketFacts } from './score.js';
 
 export const DEFAULT_MARKET_DEADLINE_MS = 2000;

@@ -7,7 +7,7 @@
 // derives the same ids and the store's idempotency keeps every signal single.
 import { createHash } from 'node:crypto';
 import { SIGNAL_LIMITS, type SignalInput } from '../domain/signal.js';
-import type { Classification } from '../deps/llm.js';
+import type { Classification } from './classifier-port.js';
 import type { NewsItem } from './item.js';
 import type { Keywords, Polarity } from './keywords.js';
 import type { PrescaleDecision } from './prescale.js';

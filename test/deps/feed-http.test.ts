@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { FakeFeeds } from '../../src/demo/fake-feeds.js';
-import { FeedHttp, FeedHttpError, parseRetryAfter, type FeedResponse } from '../../src/deps/feed-http.js';
+import { FeedHttp, FeedHttpError, type FeedResponse } from '../../src/deps/feed-http.js';
+import { parseRetryAfter } from '../../src/pipeline/upstream-error.js';
 import { FeedFormatError } from '../../src/pipeline/feeds/format-error.js';
 import { parseRss } from '../../src/pipeline/feeds/rss.js';
 import { parseSecAtom } from '../../src/pipeline/feeds/sec-atom.js';

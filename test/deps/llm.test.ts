@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { FakeLlm } from '../../src/demo/fake-llm.js';
-import {
-  keepClassification,
-  LlmClassifier,
-  parseClassification,
-  stripCodeFence,
-  type ClassifyInput,
-} from '../../src/deps/llm.js';
-import { parseRetryAfter, UpstreamError } from '../../src/deps/upstream-error.js';
+import { LlmClassifier, parseClassification, stripCodeFence } from '../../src/deps/llm.js';
+import { keepClassification, type ClassifyInput } from '../../src/pipeline/classifier-port.js';
+import { parseRetryAfter, UpstreamError } from '../../src/pipeline/upstream-error.js';
 
 const fake = new FakeLlm();
 before(() => fake.start());

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { FakeMarketData } from '../../src/demo/fake-market-data.js';
-import { addDays, etDate, etMidnight } from '../../src/deps/eastern-time.js';
+import { addDays, etDate, etMidnight } from '../../src/domain/eastern-time.js';
 import { PolygonMarketData } from '../../src/deps/market-data.js';
-import { UpstreamError } from '../../src/deps/upstream-error.js';
+import { UpstreamError } from '../../src/pipeline/upstream-error.js';
 
 // A Wednesday at 11:00 ET, so the last 20 sessions are plain weekdays.
 const NOW = Date.parse('2026-11-18T16:00:00Z');
