@@ -161,8 +161,14 @@ export function ratesPanel() {
   };
 }
 
-/** @param {any} v */
-const cell = (v) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : v);
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** A value as a table cell: times as their age (freshness at a glance), objects as JSON. @param {any} v */
+const cell = (v) => {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'string' && ISO_TIME.test(v)) return ago(v);
+  return typeof v === 'object' ? JSON.stringify(v) : v;
+};
 
 /** Rows of any shape: columns from the first row's keys, so a new field shows without a console change. */
 /** @param {Array<Record<string, unknown>>} rows */
@@ -187,7 +193,15 @@ export function pipelinePanel() {
       parts.push(list.length === 0 ? h('p', { class: 'empty' }, 'No feeds configured.') : genericTable(list));
       if (feeds?.funnel && typeof feeds.funnel === 'object') {
         parts.push(h('h3', null, 'Funnel'));
-        parts.push(table(['stage', 'items'], Object.entries(feeds.funnel), ([k, v]) => [k, cell(v)]));
+        const stages = Object.entries(feeds.funnel);
+        const top = Math.max(1, ...stages.map(([, v]) => Number(v) || 0));
+        parts.push(
+          table(['stage', 'items', ''], stages, ([k, v]) => [
+            k,
+            cell(v),
+            h('progress', { max: String(top), value: String(Number(v) || 0) }),
+          ]),
+        );
       }
       parts.push(h('h3', null, 'Recent drops'));
       parts.push(

@@ -137,6 +137,29 @@ describe('operator console in a browser', () => {
         'no duplicate rows',
       );
       await screenshot(page, '8-resumed');
+
+      // The pipeline panel renders once its admin routes answer 200 (played here by the browser's
+      // request interception until a node serves them; a 404 above said "not running").
+      const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+      await page.route('**/admin/pipeline/**', (route) => {
+        const feeds = {
+          feeds: [
+            { name: 'sec_edgar', last_success_at: minutesAgo(1), last_error: null, items: 40 },
+            { name: 'globenewswire', last_success_at: minutesAgo(42), last_error: 'HTTP 503', items: 12 },
+          ],
+          funnel: { fetched: 52, normalized: 50, deduped: 31, prescaled: 9, classified: 4, published: 3 },
+        };
+        const items = {
+          items: [
+            { stage: 'prescale', decision: 'drop', reason: 'score 0.1 <= 0.2', title: 'Routine filing' },
+          ],
+        };
+        const body = route.request().url().includes('/feeds') ? feeds : items;
+        return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+      });
+      await see(page, '#pipeline td:text("globenewswire")', 15_000);
+      assert.match(await text(page, '#pipeline'), /42m ago[\s\S]*HTTP 503[\s\S]*prescaled[\s\S]*score 0.1/);
+      await screenshot(page, '9-pipeline');
       assert.deepEqual(
         problems.filter((p) => !/WebSocket|Failed to load resource/.test(p)),
         [],
