@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { adminRoutes } from './api/admin.js';
+import { consoleRoutes } from './api/console.js';
+import { apiDocs } from './api/docs.js';
 import { healthRoutes } from './api/health.js';
 import { metricsRoute, serveMetrics } from './api/metrics.js';
 import { readiness } from './api/readiness.js';
@@ -130,6 +132,9 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
   const publisher = new Publisher(store, bus, publisherTelemetry(metrics, log));
 
   const app = await createApp({ config, logger: log, metrics });
+  // Before every route: the OpenAPI document is collected as routes are added.
+  await app.register(apiDocs, { secure: config.tls !== undefined });
+  await app.register(consoleRoutes);
   // Shutdown stops accepting first: new requests and WebSocket upgrades get 503 (retry on another
   // node) while in-flight publishes finish and sessions drain; liveness and metrics still answer,
   // readiness says unavailable so load balancers stop routing here.

@@ -23,10 +23,11 @@ export function requireScope(
   tokens: TokenStore,
   scope: Scope,
   opts: RequireScopeOptions = {},
-): preHandlerAsyncHookHandler {
+): preHandlerAsyncHookHandler & { scope: Scope } {
   const staleMs = opts.staleWhileStoreDownMs;
   const verified = new Map<string, { principal: Principal; at: number }>();
-  return async (req: FastifyRequest, _reply: FastifyReply) => {
+  // Tagged with its scope, which the OpenAPI document reads (api/docs.ts).
+  const check = async (req: FastifyRequest, _reply: FastifyReply) => {
     const token = bearer(req.headers.authorization);
     if (!token) throw new CatalystError('unauthorized', 'send Authorization: Bearer <token>');
     const key = staleMs === undefined ? '' : hashToken(token);
@@ -51,4 +52,5 @@ export function requireScope(
       throw new CatalystError('forbidden', `the token lacks the ${scope} scope`);
     req.principal = principal;
   };
+  return Object.assign(check, { scope });
 }
