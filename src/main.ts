@@ -1,5 +1,7 @@
 // Composition root: config -> adapters -> roles. The only module that knows every adapter.
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +10,7 @@ import { consoleRoutes } from './api/console.js';
 import { apiDocs } from './api/docs.js';
 import { healthRoutes } from './api/health.js';
 import { metricsRoute, serveMetrics } from './api/metrics.js';
+import { pipelineRoutes } from './api/pipeline.js';
 import { readiness } from './api/readiness.js';
 import { createApp } from './api/server.js';
 import { signalRoutes } from './api/signals.js';
@@ -18,13 +21,23 @@ import { errorBody } from './domain/errors.js';
 import type { Signal } from './domain/signal.js';
 import { Gateway } from './gateway/gateway.js';
 import { LiveFeed } from './gateway/live-feed.js';
-import { gatewayTelemetry, publisherTelemetry } from './observability/bindings.js';
+import { gatewayTelemetry, pipelineTelemetry, publisherTelemetry } from './observability/bindings.js';
 import { createLogger, type Logger } from './observability/logger.js';
-import { createMetrics } from './observability/metrics.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import { flushSentry } from './observability/sentry.js';
 import { Publisher } from './publish/publisher.js';
 import { createRateLimits, rateLimitedError, type RateLimits } from './resilience/rate-limits.js';
+import { ItemProcessor } from './pipeline/item-processor.js';
+import { loadKeywords } from './pipeline/keywords.js';
+import type { PipelineLedger } from './pipeline/ledger.js';
+import type { Classifier, FeedSource, MarketData } from './pipeline/ports.js';
+import { PipelineRunner } from './pipeline/runner.js';
+import { SecTickers } from './pipeline/sec-tickers-source.js';
+import type { RedisClientFactory } from './bus/redis/redis-streams-bus.js';
+import { guardClassifier, guardFeedSource, guardMarketData } from './resilience/guarded-pipeline.js';
+import { sharedLimiter } from './resilience/shared-limiter.js';
 import { guardBus } from './resilience/guarded-bus.js';
+import { guardLedger } from './resilience/guarded-ledger.js';
 import { guardStore, type Store } from './resilience/guarded-store.js';
 import { DependencyRegistry } from './resilience/registry.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -46,14 +59,18 @@ type StoreConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteSync'>;
  * The store every consumer gets: PostgreSQL when DATABASE_URL is set, else the embedded SQLite file,
  * wrapped once in the `store` dependency's guard. `serve` and every CLI command build it here.
  */
-export async function openGuardedStore(config: StoreConfig, registry: DependencyRegistry): Promise<Store> {
-  let adapter: Store;
+export async function openGuardedStore(
+  config: StoreConfig,
+  registry: DependencyRegistry,
+): Promise<{ store: Store; ledger: PipelineLedger }> {
+  let adapter: Store & { pipelineLedger(): PipelineLedger };
   if (config.databaseUrl) {
     // Loaded on demand: an embedded node should not pay for the pg driver at start.
     const { PostgresStore } = await import('./store/postgres/postgres-store.js');
     adapter = new PostgresStore({ url: config.databaseUrl, applicationName: 'catalyst' });
   } else adapter = new SqliteStore(join(config.dataDir, 'catalyst.db'), { sync: config.sqliteSync });
-  return guardStore(adapter, registry.get('store'));
+  const dep = registry.get('store');
+  return { store: guardStore(adapter, dep), ledger: guardLedger(adapter.pipelineLedger(), dep) };
 }
 
 /**
@@ -69,7 +86,7 @@ export async function openCommandStore(
     logger: createLogger({ level: 'silent' }),
     policies: config.dependencyPolicies,
   });
-  const store = await openGuardedStore(config, registry);
+  const { store } = await openGuardedStore(config, registry);
   const close = async () => {
     await store.close();
     registry.shutdown();
@@ -91,7 +108,7 @@ async function openRedisParts(
   config: Config,
   log: Logger,
   registry: DependencyRegistry,
-): Promise<{ bus: Bus; limiterRedis?: import('ioredis').Redis }> {
+): Promise<{ bus: Bus; limiterRedis?: import('ioredis').Redis; client?: RedisClientFactory }> {
   if (!config.redisUrl) return { bus: guardBus(new MemoryBus(), registry.get('bus')) };
   const [{ RedisStreamsBus }, { redisClients }] = await Promise.all([
     import('./bus/redis/redis-streams-bus.js'),
@@ -107,14 +124,127 @@ async function openRedisParts(
   const limiterTimeoutMs = registry.get('redis').policy.timeoutMs;
   const limiterRedis = client('catalyst-rate-limits', { commandTimeout: limiterTimeoutMs });
   limiterRedis.on('error', (err) => log.debug({ err }, 'rate limit redis error'));
-  return { bus: guardBus(bus, registry.get('bus')), limiterRedis };
+  return { bus: guardBus(bus, registry.get('bus')), limiterRedis, client };
+}
+
+/**
+ * The pipeline role: feeds (one dependency per host; SEC's pacing shared through Redis when
+ * configured), the LLM and market data behind their guards, the processor and the pollers.
+ */
+async function startPipeline(parts: {
+  config: Config;
+  registry: DependencyRegistry;
+  ledger: PipelineLedger;
+  publisher: Publisher;
+  metrics: Metrics;
+  log: Logger;
+  redisClient?: RedisClientFactory;
+}): Promise<PipelineRunner> {
+  const { config, registry, ledger, publisher, metrics, log } = parts;
+  const pc = config.pipeline;
+  const [{ FeedHttp }, { LlmClassifier }, { PolygonMarketData }, { cachedMarketData }, ttl] =
+    await Promise.all([
+      import('./deps/feed-http.js'),
+      import('./deps/llm.js'),
+      import('./deps/market-data.js'),
+      import('./deps/cached-market-data.js'),
+      import('./deps/ttl-cache.js'),
+    ]);
+  const prefix = config.redisKeyPrefix;
+  // A limit counted across machines is paced through Redis when there is one (Bottleneck's own
+  // client: it queues while connecting; the dependency's deadline bounds the wait).
+  const paced = (name: string, minTimeMs: number, maxConcurrent?: number) =>
+    sharedLimiter({
+      id: `${prefix}:limit:${name}`,
+      minTimeMs,
+      ...(maxConcurrent ? { maxConcurrent } : {}),
+      ...(parts.redisClient
+        ? { redis: parts.redisClient(`catalyst-limit-${name}`, { enableOfflineQueue: true }) }
+        : {}),
+    });
+  const secHosts = new Set(pc.feeds.filter((f) => f.kind === 'sec_edgar').map((f) => new URL(f.url).host));
+  if (pc.secTickersUrl && /^https?:/.test(pc.secTickersUrl)) secHosts.add(new URL(pc.secTickersUrl).host);
+  const secLimiter = secHosts.size > 0 ? paced('sec', 1000 / pc.secRequestsPerSecond) : undefined;
+  const depFor = (url: string) => {
+    const host = new URL(url).host;
+    return registry.get(`feed:${host}`, secHosts.has(host) && secLimiter ? { limiter: secLimiter } : {});
+  };
+  const sources = new Map(
+    pc.feeds.map((f) => [
+      f.name,
+      guardFeedSource(new FeedHttp({ userAgent: pc.userAgent, maxBytes: f.maxBytes }), depFor),
+    ]),
+  );
+  const tickersSource = guardFeedSource(
+    new FeedHttp({ userAgent: pc.userAgent, maxBytes: 64 * 1024 * 1024 }),
+    depFor,
+  );
+  const secTickers = new SecTickers(pc.secTickersUrl, tickersSource, log);
+
+  let classifier: Classifier | undefined;
+  if (pc.llm) {
+    const policy = registry.policy('llm');
+    const limiter = paced('llm', policy.limiter?.minTimeMs ?? 0, pc.llmConcurrency);
+    classifier = guardClassifier(new LlmClassifier(pc.llm), registry.get('llm', { limiter }));
+  }
+  let marketData: MarketData | undefined;
+  if (pc.marketData) {
+    const policy = registry.policy('market_data');
+    const limiter = paced('market_data', policy.limiter?.minTimeMs ?? 0, policy.limiter?.maxConcurrent);
+    const inner = guardMarketData(
+      new PolygonMarketData(pc.marketData),
+      registry.get('market_data', { limiter }),
+    );
+    const cache = parts.redisClient
+      ? new ttl.RedisTtlCache(parts.redisClient('catalyst-market-cache', {}), `${prefix}:md:`)
+      : new ttl.MemoryTtlCache();
+    marketData = cachedMarketData(inner, cache, {
+      onLookup: (_kind, result) => metrics.marketDataCache.inc({ result }),
+    });
+  }
+  const processor = new ItemProcessor({
+    ledger,
+    publish: (signals) => publisher.publish(signals),
+    ...(classifier ? { classifier } : {}),
+    ...(marketData ? { marketData } : {}),
+    keywords: loadKeywords(pc.keywordsFile),
+    maxItemAgeMs: pc.maxItemAgeMs,
+    marketDataDeadlineMs: pc.marketDataDeadlineMs,
+    events: pipelineTelemetry(metrics),
+    log,
+  });
+  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  for (const f of pc.feeds) metrics.feedLastSuccess.set({ feed: f.name }, 0);
+  const runner = new PipelineRunner({
+    feeds: pc.feeds,
+    processor,
+    pollerDeps: (feed) => ({
+      source: sources.get(feed.name) as FeedSource,
+      ledger,
+      secTickers,
+      holder,
+      leaseMs: pc.feedLeaseMs,
+      log,
+      onPoll: (name, outcome, at) => {
+        metrics.feedPolls.inc({ feed: name, outcome });
+        if (outcome === 'ok' || outcome === 'not_modified')
+          metrics.feedLastSuccess.set({ feed: name }, at / 1000);
+      },
+    }),
+  });
+  runner.start();
+  log.info(
+    { feeds: pc.feeds.map((f) => f.name), llm: Boolean(classifier), market_data: Boolean(marketData) },
+    'pipeline started',
+  );
+  return runner;
 }
 
 export async function startCatalyst(config: Config, opts: { logger?: Logger } = {}): Promise<CatalystNode> {
   const log = opts.logger ?? createLogger({ level: config.logLevel, base: { role: config.role } });
   const metrics = createMetrics();
   const registry = new DependencyRegistry({ metrics, logger: log, policies: config.dependencyPolicies });
-  const store = await openGuardedStore(config, registry);
+  const { store, ledger } = await openGuardedStore(config, registry);
   await store.migrate();
   const epoch = await store.epoch();
   if ((await store.listTokens()).length === 0) {
@@ -122,7 +252,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
       'no API tokens yet: create one with `catalyst tokens create --name NAME --scope publish,subscribe`',
     );
   }
-  const { bus, limiterRedis } = await openRedisParts(config, log, registry);
+  const { bus, limiterRedis, client: redisClient } = await openRedisParts(config, log, registry);
   const limits: RateLimits = createRateLimits(config.rateLimits, {
     redis: limiterRedis && { client: limiterRedis, dependency: registry.get('redis') },
     keyPrefix: `${config.redisKeyPrefix}:rl:`,
@@ -205,6 +335,23 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
       },
     });
   }
+  await app.register(pipelineRoutes, {
+    tokens: store,
+    ledger,
+    configured: () => config.pipeline.feeds.map(({ name, kind, url }) => ({ name, kind, url })),
+  });
+  const pipeline =
+    serves('pipeline') && config.pipeline.feeds.length > 0
+      ? await startPipeline({
+          config,
+          registry,
+          ledger,
+          publisher,
+          metrics,
+          log,
+          ...(redisClient ? { redisClient } : {}),
+        })
+      : undefined;
   await app.register(adminRoutes, {
     tokens: store,
     dependencies: () => registry.snapshot(),
@@ -231,6 +378,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
     (closing ??= (async () => {
       shuttingDown = true;
       log.info('shutting down: finishing publishes, draining sessions');
+      await pipeline?.stop();
       await publisher.idle();
       await gateway?.drain(config.shutdownGraceMs);
       await app.close();

@@ -48,6 +48,8 @@ export interface PipelineConfig {
   maxItemAgeMs: number;
   /** LLM calls at once (local servers want 1-4). */
   llmConcurrency: number;
+  /** A feed's lease: renewed every third of it; a dead poller's feed is taken over within one lease. */
+  feedLeaseMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -203,5 +205,6 @@ export function parsePipelineConfig(env: Env): PipelineConfig {
     marketDataDeadlineMs: number(env, 'CATALYST_MARKET_DATA_DEADLINE_MS', 2000, 50, 60_000),
     maxItemAgeMs: number(env, 'CATALYST_ITEM_MAX_AGE_HOURS', 24, 0.01, 24 * 365) * 3600_000,
     llmConcurrency: number(env, 'LLM_CONCURRENCY', 4, 1, 64),
+    feedLeaseMs: number(env, 'CATALYST_FEED_LEASE_MS', 20_000, 300, 600_000),
   };
 }

@@ -1,6 +1,7 @@
 // Binds the domain's event hooks (publisher, gateway, live feed) to metrics and logs, so the code
 // on the signal path knows nothing of prom-client.
 import type { GatewayEvents } from '../gateway/context.js';
+import type { PipelineEvents } from '../pipeline/item-processor.js';
 import type { PublisherEvents } from '../publish/publisher.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -49,6 +50,23 @@ export function gatewayTelemetry(metrics: Metrics, log: Logger): GatewayEvents {
       const committedAt = Date.parse(signal.created_at);
       if (Number.isFinite(committedAt))
         metrics.publishToSendSeconds.observe(Math.max(0, Date.now() - committedAt) / 1000);
+    },
+  };
+}
+
+export function pipelineTelemetry(metrics: Metrics): PipelineEvents {
+  return {
+    onDecision(stage, decision) {
+      metrics.pipelineItems.inc({ stage, decision });
+    },
+    onLlmCall(outcome) {
+      metrics.llmCalls.inc({ outcome });
+    },
+    onKeywordFallback() {
+      metrics.classifierFallback.inc();
+    },
+    onPublished(ageSeconds) {
+      if (Number.isFinite(ageSeconds)) metrics.pipelinePublishLatency.observe(Math.max(0, ageSeconds));
     },
   };
 }

@@ -77,6 +77,8 @@ export interface PipelineLedger {
   recentStories(since: string, signal?: AbortSignal): Promise<StoryFingerprint[]>;
   /** Newest decisions first. */
   items(q: ItemQuery, signal?: AbortSignal): Promise<ItemRecord[]>;
+  /** How many items each stage decided, by decision: the funnel. */
+  funnel(signal?: AbortSignal): Promise<{ stage: Stage; decision: Decision; items: number }[]>;
   saveFeed(state: FeedState, signal?: AbortSignal): Promise<void>;
   feeds(signal?: AbortSignal): Promise<FeedState[]>;
   lease(feed: string, holder: string, ttlMs: number, signal?: AbortSignal): Promise<boolean>;

@@ -179,7 +179,13 @@ export class Dependency {
   /** Stops the breaker's timers and drops queued limiter jobs; later calls reject. */
   shutdown(): void {
     this.breaker.shutdown();
-    void this.limiter?.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    // A limiter clustered through Redis also holds connections: close them too.
+    const limiter = this.limiter;
+    void limiter
+      ?.stop({ dropWaitingJobs: true })
+      .catch(() => undefined)
+      .then(() => limiter.disconnect())
+      .catch(() => undefined);
   }
 
   private attempt(a: Attempt): Promise<unknown> {

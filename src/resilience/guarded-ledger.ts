@@ -13,6 +13,7 @@ export function guardLedger(ledger: PipelineLedger, dep: Dependency): PipelineLe
     record: (item, signal) => read((s) => ledger.record(item, s), signal),
     recentStories: (since, signal) => read((s) => ledger.recentStories(since, s), signal),
     items: (q, signal) => read((s) => ledger.items(q, s), signal),
+    funnel: (signal) => read((s) => ledger.funnel(s), signal),
     saveFeed: (state, signal) => read((s) => ledger.saveFeed(state, s), signal),
     feeds: (signal) => read((s) => ledger.feeds(s), signal),
     lease: (feed, holder, ttlMs, signal) => write((s) => ledger.lease(feed, holder, ttlMs, s), signal),

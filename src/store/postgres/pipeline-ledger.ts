@@ -2,7 +2,9 @@
 // database's clock, so nodes with skewed clocks still agree on who holds a feed.
 import type { StoryFingerprint } from '../../pipeline/dedup.js';
 import {
+  type Decision,
   FINAL_DECISIONS,
+  type Stage,
   type FeedState,
   type ItemQuery,
   type ItemRecord,
@@ -65,6 +67,15 @@ export function postgresPipelineLedger(pool: PgPool): PipelineLedger {
       return (await pool.query<{ body: string }>(sql, params, abort)).map(
         (r) => JSON.parse(r.body) as ItemRecord,
       );
+    },
+    async funnel(abort) {
+      return (
+        await pool.query<{ stage: Stage; decision: Decision; items: number }>(
+          'SELECT stage, decision, count(*)::int AS items FROM pipeline_items GROUP BY stage, decision ORDER BY stage, decision',
+          [],
+          abort,
+        )
+      ).map((r) => ({ stage: r.stage, decision: r.decision, items: Number(r.items) }));
     },
     async saveFeed(state, abort) {
       await pool.query(

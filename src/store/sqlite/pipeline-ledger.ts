@@ -64,6 +64,13 @@ export function sqlitePipelineLedger(db: Database.Database): PipelineLedger {
         (r) => JSON.parse(r.body) as ItemRecord,
       );
     },
+    async funnel() {
+      return db
+        .prepare(
+          'SELECT stage, decision, count(*) AS items FROM pipeline_items GROUP BY stage, decision ORDER BY stage, decision',
+        )
+        .all() as Awaited<ReturnType<PipelineLedger['funnel']>>;
+    },
     async saveFeed(state) {
       db.prepare(
         'INSERT INTO pipeline_feeds (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body',
