@@ -22,6 +22,7 @@ import { flushSentry } from './observability/sentry.js';
 import { Publisher } from './publish/publisher.js';
 import { createRateLimits, rateLimitedError, type RateLimits } from './resilience/rate-limits.js';
 import { DependencyRegistry } from './resilience/registry.js';
+import { readBackupStatus } from './store/backup/status.js';
 import { openStore } from './store/open-store.js';
 
 export interface CatalystNode {
@@ -54,7 +55,7 @@ async function openRedisParts(
 
 export async function startCatalyst(config: Config, opts: { logger?: Logger } = {}): Promise<CatalystNode> {
   const log = opts.logger ?? createLogger({ level: config.logLevel, base: { role: config.role } });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ backupStatus: () => readBackupStatus(config.backupStatusFile) });
   const registry = new DependencyRegistry({ metrics, logger: log, policies: config.dependencyPolicies });
   const storeDep = registry.get('store');
   const busDep = registry.get('bus');
