@@ -53,6 +53,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   restore: async () => (await import('./cli/restore.js')).restoreCommand,
   verify: async () => (await import('./cli/verify.js')).verifyCommand,
   'restore-drill': async () => (await import('./cli/restore-drill.js')).restoreDrillCommand,
+  epoch: async () => (await import('./cli/epoch.js')).epochCommand,
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -66,6 +67,7 @@ const SUMMARIES: Record<string, string> = {
   restore: 'restore a backup into an empty store',
   verify: "check the store's invariants (and a backup manifest)",
   'restore-drill': 'restore a backup into a scratch store and record the drill',
+  epoch: 'give the store a new epoch (after a PITR or failover)',
 };
 
 function mainHelp(): string {
