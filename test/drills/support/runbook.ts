@@ -47,24 +47,33 @@ export class RunbookRunner {
     chmodSync(shim, 0o755);
   }
 
-  /** Runs step `name` of runbooks/`file`; rejects with its output when it exits non-zero. */
-  run(file: string, name: string, extraEnv: Env = {}, timeoutMs = 60_000): Promise<StepResult> {
+  /**
+   * Runs step `name` of runbooks/`file`; rejects with its output when it exits non-zero. `asUser`
+   * runs it as that OS user (the runbook says which steps an operator runs as `postgres`).
+   */
+  run(
+    file: string,
+    name: string,
+    opts: { env?: Env; asUser?: string; timeoutMs?: number } = {},
+  ): Promise<StepResult> {
     const script = runbookStep(file, name);
     const env = Object.fromEntries(
       Object.entries({
         ...process.env,
         NODE_NO_WARNINGS: '1',
         ...this.env,
-        ...extraEnv,
+        ...opts.env,
         PATH: `${this.bin}:${process.env.PATH}`,
       }).filter((e): e is [string, string] => e[1] !== undefined),
     );
     const started = Date.now();
     return new Promise((resolvePromise, reject) => {
+      const bash = ['bash', '-euo', 'pipefail', '-c', script];
+      const [cmd, ...args] = opts.asUser ? ['runuser', '-u', opts.asUser, '--', ...bash] : bash;
       execFile(
-        'bash',
-        ['-euo', 'pipefail', '-c', script],
-        { env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+        cmd!,
+        args,
+        { env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
         (err, stdout, stderr) => {
           if (err) {
             reject(new Error(`runbooks/${file} step "${name}" failed: ${err.message}\n${stdout}\n${stderr}`));
