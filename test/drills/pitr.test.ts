@@ -1,6 +1,6 @@
 // The point-in-time recovery drill: a PostgreSQL cluster of its own (initdb on a free port, run as
 // the postgres user) archiving WAL to a local pgBackRest repository; a full backup; a first batch of
-// known writes, the target time, a second batch; then runbooks/pitr.md, run verbatim, brings the
+// known writes, the target time, a second batch; then runbooks/procedures/pitr.md, run verbatim, brings the
 // store back to the target. Exactly the first batch must be there, the store must verify, its epoch
 // must change, and new seqs continue after the recovered ones.
 import assert from 'node:assert/strict';

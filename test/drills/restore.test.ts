@@ -1,5 +1,5 @@
 // The restore drill: a node under write load is backed up by the runbook's routine, its store is
-// destroyed, and the runbook's restore steps (runbooks/restore.md, run verbatim) bring it back.
+// destroyed, and the runbook's restore steps (runbooks/procedures/restore.md, run verbatim) bring it back.
 // Two subscribers that were connected throughout must each see either their exact history or an
 // explicit reset, never a silent gap; new seqs continue after the restored ones; the node exports
 // the backup and drill times. Once on SQLite and once on PostgreSQL.
@@ -8,39 +8,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, type TestContext } from 'node:test';
-import { CatalystClient } from '../../src/client/index.js';
-import type { Signal } from '../../src/domain/signal.js';
 import type { Manifest } from '../../src/store/backup/manifest.js';
 import { createTestDatabase } from '../store/postgres-database.js';
-import { createToken, e2e, publish, request, startNode } from '../support/node.js';
+import { createToken, e2e, request, startNode } from '../support/node.js';
 import { POSTGRES_URL, requireBinary, requirePostgres } from '../support/servers.js';
-import { makeSignal } from '../support/signals.js';
 import { waitFor } from '../support/wait.js';
 import { RunbookRunner } from './support/runbook.js';
-
-const TICKERS = ['AAA', 'BBB', 'CCC'];
-
-/** A subscriber's view: what it received, and the resets it was told about. */
-function subscriber(
-  t: TestContext,
-  url: string,
-  token: string,
-  opts: { ticker?: string; replayAll?: boolean },
-) {
-  const client = new CatalystClient({
-    url,
-    token,
-    ...(opts.ticker ? { filters: { tickers: [opts.ticker] } } : {}),
-    ...(opts.replayAll ? { onEpochChange: 'replay-all' as const } : {}),
-    reconnect: { minDelayMs: 20, maxDelayMs: 200 },
-  });
-  const log: Array<{ signal: Signal } | { reset: string }> = [];
-  client.on('signal', (signal) => log.push({ signal }));
-  client.on('reset', (e) => log.push({ reset: e.reason }));
-  t.after(() => client.close());
-  const matches = (e: readonly [number, string, string]) => !opts.ticker || e[2] === opts.ticker;
-  return { client, log, matches };
-}
+import { DrillSubscriber, type Entry, matching } from './support/subscriber.js';
+import { publishEntry } from './support/workload.js';
 
 async function restoreDrill(t: TestContext, kind: 'sqlite' | 'postgres') {
   if (kind === 'postgres' && !((await requirePostgres(t)) && (await requireBinary(t, 'pg_restore')))) return;
@@ -61,18 +36,14 @@ async function restoreDrill(t: TestContext, kind: 'sqlite' | 'postgres') {
 
   const node = await startNode(t, { dataDir, env: storeEnv });
   const { token } = await createToken({ dataDir, env: storeEnv }, ['publish', 'subscribe']);
-  const all = subscriber(t, node.wsUrl, token, { replayAll: true });
-  const onlyAaa = subscriber(t, node.wsUrl, token, { ticker: 'AAA' });
+  const all = new DrillSubscriber(t, node.wsUrl, token, { replayAll: true });
+  const onlyAaa = new DrillSubscriber(t, node.wsUrl, token, { ticker: 'AAA' });
   await Promise.all([all.client.connect(), onlyAaa.client.connect()]);
 
   // Two publishers write until told to stop; every acknowledged signal is recorded by its seq.
-  type Entry = [seq: number, id: string, ticker: string];
   const acked = new Map<number, Entry>();
   let stop = false;
-  const publishOne = async (i: number): Promise<Entry> => {
-    const s = makeSignal({ ticker: TICKERS[i % 3] as string });
-    return [(await publish(node.url, token, s)).seq, s.id, s.ticker];
-  };
+  const publishOne = (i: number) => publishEntry(node, token, i);
   const worker = async (w: number) => {
     for (let i = w; !stop; i += 2) {
       const e = await publishOne(i);
@@ -95,10 +66,9 @@ async function restoreDrill(t: TestContext, kind: 'sqlite' | 'postgres') {
     Array.from({ length: liveHead }, (_, i) => i + 1),
   );
   assert.ok(manifest.last_seq >= 40 && manifest.last_seq < liveHead, 'the backup was taken under load');
-  const seen = (sub: typeof all) => sub.log.flatMap((e) => ('signal' in e ? [e.signal.seq] : []));
   for (const sub of [all, onlyAaa]) {
     const last = history.filter(sub.matches).at(-1)![0];
-    await waitFor(() => seen(sub).includes(last), 'the subscriber to catch up', 20_000);
+    await waitFor(() => sub.seqs().includes(last), 'the subscriber to catch up', 20_000);
   }
 
   // Disaster: the node dies and its store is destroyed.
@@ -114,7 +84,7 @@ async function restoreDrill(t: TestContext, kind: 'sqlite' | 'postgres') {
   assert.notEqual(node.epoch, manifest.epoch, 'the restored store has a new epoch');
 
   // Both reconnected by themselves and learned of the new history before anything new is stored.
-  for (const sub of [all, onlyAaa]) await waitFor(() => sub.log.some((e) => 'reset' in e), 'a reset', 20_000);
+  for (const sub of [all, onlyAaa]) await waitFor(() => sub.view().reset !== undefined, 'a reset', 20_000);
 
   // New signals continue after the restored head.
   const fresh: Entry[] = [];
@@ -126,28 +96,20 @@ async function restoreDrill(t: TestContext, kind: 'sqlite' | 'postgres') {
 
   // Each subscriber: exactly the live history it matched, then an explicit reset (the history
   // differs: the signals after the backup are gone), then the new history with no gap.
-  const view = (sub: typeof all) => {
-    const at = sub.log.findIndex((e) => 'reset' in e);
-    const ids = (from: number, to?: number) =>
-      sub.log.slice(from, to).flatMap((e) => ('signal' in e ? [[e.signal.seq, e.signal.id]] : []));
-    return { resetAt: at, before: ids(0, at < 0 ? undefined : at), after: ids(at + 1) };
-  };
-  const pairs = (entries: Entry[]) => entries.map(([seq, id]) => [seq, id]);
   const restored = history.slice(0, manifest.last_seq);
   for (const [sub, wantAfter] of [
     [all, [...restored, ...fresh]],
     [onlyAaa, fresh.filter(onlyAaa.matches)],
   ] as const) {
     await waitFor(
-      () => view(sub).after.length >= wantAfter.filter(sub.matches).length,
+      () => sub.view().after.length >= wantAfter.filter(sub.matches).length,
       'the new signals',
       20_000,
     );
-    const v = view(sub);
-    assert.ok(v.resetAt >= 0, 'an explicit reset, never a silent gap');
-    assert.equal((sub.log[v.resetAt] as { reset: string }).reset, 'epoch_changed');
-    assert.deepEqual(v.before, pairs(history.filter(sub.matches)), 'the exact live history before it');
-    assert.deepEqual(v.after, pairs(wantAfter.filter(sub.matches)), 'the restored history after it');
+    const v = sub.view();
+    assert.equal(v.reset, 'epoch_changed', 'an explicit reset, never a silent gap');
+    assert.deepEqual(v.before, matching(sub, history), 'the exact live history before it');
+    assert.deepEqual(v.after, matching(sub, wantAfter), 'the restored history after it');
   }
 
   // The routine runs again on the restored store; the node exports both times.

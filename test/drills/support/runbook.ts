@@ -1,5 +1,5 @@
 // Runs a runbook's commands verbatim: a step is the fenced `sh` block right after an HTML comment
-// `<!-- drill: NAME -->` in runbooks/*.md (invisible when rendered). Each step runs in its own
+// `<!-- drill: NAME -->` in runbooks/procedures/*.md (invisible when rendered). Each step runs in its own
 // `bash -euo pipefail` with the env the operator is told to set, and `catalyst` on PATH, so a
 // runbook whose command is wrong fails its drill.
 import { execFile } from 'node:child_process';
@@ -14,13 +14,13 @@ type Env = Record<string, string | undefined>;
 
 /** The text of step `name` of runbooks/`file`. */
 export function runbookStep(file: string, name: string): string {
-  const text = readFileSync(join(ROOT, 'runbooks', file), 'utf8');
+  const text = readFileSync(join(ROOT, 'runbooks/procedures', file), 'utf8');
   const marker = `<!-- drill: ${name} -->`;
   const at = text.indexOf(marker);
-  if (at < 0) throw new Error(`runbooks/${file} has no step "${name}" (${marker})`);
+  if (at < 0) throw new Error(`runbooks/procedures/${file} has no step "${name}" (${marker})`);
   // A block inside a list item is indented; its lines lose that indentation.
   const block = /^( *)```sh\n([\s\S]*?)^\1```$/m.exec(text.slice(at + marker.length));
-  if (!block?.[2]) throw new Error(`runbooks/${file}: no \`\`\`sh block after ${marker}`);
+  if (!block?.[2]) throw new Error(`runbooks/procedures/${file}: no \`\`\`sh block after ${marker}`);
   const indent = block[1] ?? '';
   return block[2]
     .split('\n')
@@ -76,7 +76,11 @@ export class RunbookRunner {
         { env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
         (err, stdout, stderr) => {
           if (err) {
-            reject(new Error(`runbooks/${file} step "${name}" failed: ${err.message}\n${stdout}\n${stderr}`));
+            reject(
+              new Error(
+                `runbooks/procedures/${file} step "${name}" failed: ${err.message}\n${stdout}\n${stderr}`,
+              ),
+            );
           } else resolvePromise({ stdout, stderr, ms: Date.now() - started });
         },
       );
