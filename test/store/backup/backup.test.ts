@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, type TestContext } from 'node:test';
 import { createToken } from '../../../src/auth/tokens.js';
+import { renewEpoch } from '../../../src/store/backup/epoch.js';
 import { BackupError } from '../../../src/store/backup/errors.js';
 import { readBackupStatus } from '../../../src/store/backup/status.js';
 import { backupStore, restoreStore, verifyStore } from '../../../src/store/backup/store-backup.js';
@@ -140,6 +141,17 @@ function backupSuite(name: string, factory: (t: TestContext) => Promise<BackupFi
         problems.map((p) => p.split(':')[0]),
         ['last seq', 'signal count', 'signal fingerprint'],
       );
+    });
+
+    withStores('epoch renew gives the store a new epoch and leaves its history alone', async (f) => {
+      await seed(f, 3);
+      const before = await f.store.epoch();
+      const renewed = await renewEpoch(f.source);
+      assert.notEqual(renewed, before);
+      const reopened = await f.open(f.source);
+      assert.equal(await reopened.epoch(), renewed);
+      assert.equal(await reopened.lastSeq(), 3);
+      assert.deepEqual((await verifyStore(f.source)).problems, []);
     });
 
     withStores('a good backup is recorded in the status file', async (f) => {
