@@ -9,13 +9,13 @@ import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'node:test';
-import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { PrivatePostgres, postgresBinDir } from '../cluster/support/private-postgres.js';
+import { PrivatePostgres } from '../cluster/support/private-postgres.js';
 import { e2e } from '../support/node.js';
 import { requireBinary } from '../support/servers.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor } from '../support/wait.js';
+import { requirePostgresBinaries, sql, storeUrl } from './support/postgres.js';
 import { RunbookRunner } from './support/runbook.js';
 
 /** Makes `dir` (and what pgBackRest writes under it) the postgres user's, as a real repository is. */
@@ -27,26 +27,13 @@ function ownedByPostgres(dir: string): void {
   chownSync(dir, uid, gid);
 }
 
-async function sql<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<T>(text)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
 describe('drill: point-in-time recovery with pgBackRest', () => {
   e2e(
     'restoring to a time between two known writes keeps exactly the earlier ones',
     async (t) => {
-      const bin = postgresBinDir();
-      if (!(await requireBinary(t, 'pgbackrest')) || !(await requireBinary(t, 'psql'))) return;
-      if (!bin) {
-        if (process.env.CI === 'true') throw new Error('CI=true and no PostgreSQL server binaries');
-        return t.skip('skipped: no /usr/lib/postgresql/<v>/bin (initdb, pg_ctl)');
-      }
+      if (!(await requireBinary(t, 'pgbackrest'))) return;
+      const bin = await requirePostgresBinaries(t);
+      if (!bin) return;
       const dir = mkdtempSync(join(tmpdir(), 'catalyst-pitr-'));
       t.after(() => rmSync(dir, { recursive: true, force: true }));
       ownedByPostgres(dir);
@@ -88,7 +75,7 @@ describe('drill: point-in-time recovery with pgBackRest', () => {
       await server.stop();
       await server.start();
 
-      const databaseUrl = server.url.replace(/\/postgres$/, '/catalyst');
+      const databaseUrl = storeUrl(server);
       const runbook = new RunbookRunner({ DATABASE_URL: databaseUrl });
       t.after(() => runbook.dispose());
       const asPostgres = { asUser: 'postgres', timeoutMs: 120_000 };

@@ -4,41 +4,20 @@
 // replayed history. Subscribers see their exact history, then an explicit reset, never a gap.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import pg from 'pg';
-import { PrivatePostgres, postgresBinDir } from '../cluster/support/private-postgres.js';
+import { PrivatePostgres } from '../cluster/support/private-postgres.js';
 import { createToken, e2e, startNode } from '../support/node.js';
-import { requireBinary } from '../support/servers.js';
 import { waitFor } from '../support/wait.js';
+import { requirePostgresBinaries, sql, storeUrl } from './support/postgres.js';
 import { RunbookRunner } from './support/runbook.js';
 import { DrillSubscriber, type Entry, matching } from './support/subscriber.js';
 import { publishEntry } from './support/workload.js';
-
-async function sql<T extends pg.QueryResultRow>(
-  url: string,
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<T>(text, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
-const storeUrl = (server: PrivatePostgres) => server.url.replace(/\/postgres$/, '/catalyst');
 
 describe('drill: standby promotion', () => {
   e2e(
     'the primary is lost; the promoted standby serves the replayed history under a new epoch',
     async (t) => {
-      const bin = postgresBinDir();
-      if (!(await requireBinary(t, 'psql'))) return;
-      if (!bin) {
-        if (process.env.CI === 'true') throw new Error('CI=true and no PostgreSQL server binaries');
-        return t.skip('skipped: no /usr/lib/postgresql/<v>/bin (initdb, pg_ctl, pg_basebackup)');
-      }
+      const bin = await requirePostgresBinaries(t);
+      if (!bin) return;
       const primary = await PrivatePostgres.start(bin);
       t.after(() => primary.dispose());
       await sql(primary.url, 'CREATE DATABASE catalyst');

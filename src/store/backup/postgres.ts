@@ -9,16 +9,8 @@ import { type Inspection, inspect, type RestoreOutcome } from './inspect.js';
 import { runPgTool } from './pg-tools.js';
 import { PAGE_SIZE, type SignalRow, type StoreSnapshot } from './snapshot.js';
 
-// BIGINT as a JS number, as the store adapter reads it: seqs stay far below 2^53.
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === 20
-      ? (v: string) => Number(v)
-      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
-
 async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, types });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   // A connection that breaks fails the query in flight; without a listener it would crash the process.
   client.on('error', () => undefined);
   try {
@@ -34,14 +26,16 @@ function snapshotOf(c: pg.Client): StoreSnapshot {
   return {
     kind: 'postgres',
     epoch: async () => (await one<{ value: string }>("SELECT value FROM meta WHERE key = 'epoch'"))?.value,
+    // BIGINT arrives as text (the driver's default): seqs stay far below 2^53, so Number is exact.
     counter: async () =>
-      (await one<{ value: number }>("SELECT value FROM sequence WHERE name = 'signals'"))?.value ?? 0,
+      Number((await one<{ value: string }>("SELECT value FROM sequence WHERE name = 'signals'"))?.value ?? 0),
     async *signalPages(pageSize = PAGE_SIZE) {
       for (let after = 0; ;) {
-        const { rows } = await c.query<SignalRow>(
+        const result = await c.query<Omit<SignalRow, 'seq'> & { seq: string }>(
           'SELECT seq, id, content_hash, body FROM signals WHERE seq > $1 ORDER BY seq LIMIT $2',
           [after, pageSize],
         );
+        const rows: SignalRow[] = result.rows.map((r) => ({ ...r, seq: Number(r.seq) }));
         if (rows.length === 0) return;
         yield rows;
         after = rows[rows.length - 1]!.seq;
