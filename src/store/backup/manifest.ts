@@ -3,7 +3,7 @@
 // so a truncated or swapped file is caught before anything is restored.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { BackupError } from './errors.js';
 import type { StoreFacts } from './inspect.js';
 
@@ -17,6 +17,9 @@ export interface Manifest extends StoreFacts {
 }
 
 export const manifestPath = (archive: string) => `${archive}.manifest.json`;
+
+/** The archive a path names: FILE itself, or FILE when given FILE.manifest.json. */
+export const archiveOf = (path: string) => resolve(path.replace(/\.manifest\.json$/, ''));
 
 export async function fileSha256(file: string): Promise<string> {
   const hash = createHash('sha256');

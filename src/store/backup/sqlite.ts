@@ -43,11 +43,23 @@ function open(file: string): Database.Database {
   return db;
 }
 
+const hasTable = (db: Database.Database, table: string) =>
+  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+
+function requireSchema(db: Database.Database, file: string): void {
+  if (!hasTable(db, 'signals')) {
+    throw new BackupError(
+      `${file} holds no Catalyst store (no signals table): run \`catalyst migrate\` first`,
+    );
+  }
+}
+
 /** Inspects the store file inside one read transaction: a consistent view while a node writes. */
 export async function inspectSqlite(file: string): Promise<Inspection> {
   if (!existsSync(file)) throw new BackupError(`no SQLite store at ${file}`);
   const db = open(file);
   try {
+    requireSchema(db, file);
     db.exec('BEGIN');
     try {
       return await inspect(snapshotOf(db));
@@ -64,6 +76,7 @@ export async function backupSqlite(storeFile: string, tmp: string): Promise<Insp
   if (!existsSync(storeFile)) throw new BackupError(`no SQLite store at ${storeFile}: nothing to back up`);
   const source = open(storeFile);
   try {
+    requireSchema(source, storeFile);
     // All remaining pages in one step: a step-by-step copy restarts whenever the node writes in
     // between, and under steady load might never finish. One step is one read transaction.
     await source.backup(tmp, { progress: () => 0x7fffffff });
@@ -83,10 +96,8 @@ function refuseNonEmpty(storeFile: string): void {
   if (!existsSync(storeFile)) return;
   const db = open(storeFile);
   try {
-    const has = (t: string) =>
-      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t);
     const count = (t: string) =>
-      has(t) ? (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n : 0;
+      hasTable(db, t) ? (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n : 0;
     const [signals, tokens] = [count('signals'), count('tokens')];
     if (signals + tokens > 0) {
       throw new BackupError(

@@ -4,7 +4,14 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BackupError } from './errors.js';
 import type { Inspection, RestoreOutcome } from './inspect.js';
-import { checkArchive, compareWithManifest, type Manifest, readManifest, writeManifest } from './manifest.js';
+import {
+  archiveOf,
+  checkArchive,
+  compareWithManifest,
+  type Manifest,
+  readManifest,
+  writeManifest,
+} from './manifest.js';
 import { backupSqlite, inspectSqlite, restoreSqlite, sqliteStoreFile } from './sqlite.js';
 import { recordBackupStatus } from './status.js';
 
@@ -53,7 +60,8 @@ export async function backupStore(
 }
 
 /** The manifest of `archive`, after checking the archive is intact and fits the configured store. */
-export async function openBackup(archive: string, loc: StoreLocation): Promise<Manifest> {
+export async function openBackup(path: string, loc: StoreLocation): Promise<Manifest> {
+  const archive = archiveOf(path);
   const manifest = readManifest(archive);
   await checkArchive(archive, manifest);
   const wanted = loc.databaseUrl ? 'postgres' : 'sqlite';
@@ -82,7 +90,7 @@ export async function restoreStore(
   archive: string,
   opts: RestoreOptions = {},
 ): Promise<RestoreOutcome & { manifest: Manifest }> {
-  const file = resolve(archive);
+  const file = archiveOf(archive);
   const manifest = await openBackup(file, loc);
   const restoreOpts = {
     keepEpoch: opts.keepEpoch ?? false,
