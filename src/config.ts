@@ -2,10 +2,14 @@
 // way, so `--data-dir` picks the store for serve, tokens and migrate alike. Embedded defaults: a
 // SQLite file under the data directory, the in-process bus, port 8000.
 import { join, resolve } from 'node:path';
+import { parsePolicyEnv } from './config/dependency-policies.js';
+import { ConfigError } from './config/error.js';
+import { parsePipelineConfig, type PipelineConfig } from './config/pipeline.js';
+import { parseRateLimitEnv } from './config/rate-limits.js';
 import { type DependencyPolicyOverride } from './resilience/policy.js';
-import { PolicyEnvError, parsePolicyEnv } from './resilience/policy-env.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './resilience/rate-limits.js';
-import { parseRateLimitEnv, RateLimitEnvError } from './resilience/rate-limit-env.js';
+
+export { ConfigError } from './config/error.js';
 
 export type Role = 'all' | 'api' | 'gateway' | 'pipeline';
 export const ROLES: readonly Role[] = ['all', 'api', 'gateway', 'pipeline'];
@@ -34,6 +38,8 @@ export interface Config {
   dependencyPolicies: Record<string, DependencyPolicyOverride>;
   /** CATALYST_RATE_... */
   rateLimits: RateLimitConfig;
+  /** Feeds, SEC, LLM, market data (config/pipeline.ts); used by the `pipeline` role. */
+  pipeline: PipelineConfig;
   api: {
     bodyLimitBytes: number;
     batchBodyLimitBytes: number;
@@ -52,10 +58,6 @@ export interface Config {
     catchUpMs: number;
     replayPageSize: number;
   };
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
 }
 
 type Env = Record<string, string | undefined>;
@@ -134,15 +136,8 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
   if (sqliteSync !== 'durable' && sqliteSync !== 'fast') {
     throw new ConfigError(`CATALYST_SQLITE_SYNC must be durable or fast, got "${sqliteSync}"`);
   }
-  let dependencyPolicies: Record<string, DependencyPolicyOverride>;
-  let rateLimits: RateLimitConfig;
-  try {
-    dependencyPolicies = parsePolicyEnv(env);
-    rateLimits = { ...DEFAULT_RATE_LIMITS, ...parseRateLimitEnv(env) };
-  } catch (err) {
-    if (err instanceof PolicyEnvError || err instanceof RateLimitEnvError) throw new ConfigError(err.message);
-    throw err;
-  }
+  const dependencyPolicies: Record<string, DependencyPolicyOverride> = parsePolicyEnv(env);
+  const rateLimits: RateLimitConfig = { ...DEFAULT_RATE_LIMITS, ...parseRateLimitEnv(env) };
   const metricsPortRaw = pick(src, 'metrics-port', 'CATALYST_METRICS_PORT');
   const dataDir = resolve(pick(src, 'data-dir', 'CATALYST_DATA_DIR')?.[0] ?? 'data');
   return {
@@ -166,6 +161,7 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     sqliteSync,
     dependencyPolicies,
     rateLimits,
+    pipeline: parsePipelineConfig(env),
     api: {
       bodyLimitBytes: integer(src, undefined, 'CATALYST_BODY_LIMIT_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
       batchBodyLimitBytes: integer(

@@ -1,8 +1,11 @@
 // Composition root: config -> adapters -> roles. The only module that knows every adapter.
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { adminRoutes } from './api/admin.js';
+import { consoleRoutes } from './api/console.js';
+import { apiDocs } from './api/docs.js';
 import { healthRoutes } from './api/health.js';
 import { metricsRoute, serveMetrics } from './api/metrics.js';
 import { readiness } from './api/readiness.js';
@@ -21,9 +24,11 @@ import { createMetrics } from './observability/metrics.js';
 import { flushSentry } from './observability/sentry.js';
 import { Publisher } from './publish/publisher.js';
 import { createRateLimits, rateLimitedError, type RateLimits } from './resilience/rate-limits.js';
+import { guardBus } from './resilience/guarded-bus.js';
+import { guardStore, type Store } from './resilience/guarded-store.js';
 import { DependencyRegistry } from './resilience/registry.js';
 import { readBackupStatus } from './store/backup/status.js';
-import { openStore } from './store/open-store.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
 
 export interface CatalystNode {
   readonly app: FastifyInstance;
@@ -36,48 +41,101 @@ export interface CatalystNode {
   close(): Promise<void>;
 }
 
-/** The bus and the rate limiters' Redis client; Redis modules load only when REDIS_URL is set. */
+type StoreConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'sqliteSync'>;
+
+/**
+ * The store every consumer gets: PostgreSQL when DATABASE_URL is set, else the embedded SQLite file,
+ * wrapped once in the `store` dependency's guard. `serve` and every CLI command build it here.
+ */
+export async function openGuardedStore(config: StoreConfig, registry: DependencyRegistry): Promise<Store> {
+  let adapter: Store;
+  if (config.databaseUrl) {
+    // Loaded on demand: an embedded node should not pay for the pg driver at start.
+    const { PostgresStore } = await import('./store/postgres/postgres-store.js');
+    adapter = new PostgresStore({ url: config.databaseUrl, applicationName: 'catalyst' });
+  } else adapter = new SqliteStore(join(config.dataDir, 'catalyst.db'), { sync: config.sqliteSync });
+  return guardStore(adapter, registry.get('store'));
+}
+
+/**
+ * For one-shot commands (tokens, migrate, backup): the same guarded store with a registry of its
+ * own, migrated. A store that cannot be reached fails within its policy's timeout with the
+ * dependency's message. Closing it also stops the breaker's timers.
+ */
+export async function openCommandStore(
+  config: StoreConfig & Pick<Config, 'dependencyPolicies'>,
+): Promise<Store> {
+  const registry = new DependencyRegistry({
+    metrics: createMetrics({ collectDefault: false }),
+    logger: createLogger({ level: 'silent' }),
+    policies: config.dependencyPolicies,
+  });
+  const store = await openGuardedStore(config, registry);
+  const close = async () => {
+    await store.close();
+    registry.shutdown();
+  };
+  try {
+    await store.migrate();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { ...store, close };
+}
+
+/**
+ * The bus and the rate limiters' Redis client; Redis modules load only when REDIS_URL is set. The
+ * clients are built here (never by an adapter from a URL) so each has its own connection name.
+ */
 async function openRedisParts(
   config: Config,
   log: Logger,
+  registry: DependencyRegistry,
 ): Promise<{ bus: Bus; limiterRedis?: import('ioredis').Redis }> {
-  if (!config.redisUrl) return { bus: new MemoryBus() };
-  const [{ RedisStreamsBus }, { redisOptions }, { Redis }] = await Promise.all([
+  if (!config.redisUrl) return { bus: guardBus(new MemoryBus(), registry.get('bus')) };
+  const [{ RedisStreamsBus }, { redisClients }] = await Promise.all([
     import('./bus/redis/redis-streams-bus.js'),
     import('./bus/redis/redis-options.js'),
-    import('ioredis'),
   ]);
-  const bus = new RedisStreamsBus({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: log });
-  const limiterRedis = new Redis(redisOptions(config.redisUrl, 'catalyst-rate-limits'));
+  const client = redisClients(config.redisUrl);
+  const bus = new RedisStreamsBus({
+    client,
+    keyPrefix: config.redisKeyPrefix,
+    logger: log,
+  });
+  // The per-command deadline is the limiter's own: a wedged Redis never holds a request longer.
+  const limiterTimeoutMs = registry.get('redis').policy.timeoutMs;
+  const limiterRedis = client('catalyst-rate-limits', { commandTimeout: limiterTimeoutMs });
   limiterRedis.on('error', (err) => log.debug({ err }, 'rate limit redis error'));
-  return { bus, limiterRedis };
+  return { bus: guardBus(bus, registry.get('bus')), limiterRedis };
 }
 
 export async function startCatalyst(config: Config, opts: { logger?: Logger } = {}): Promise<CatalystNode> {
   const log = opts.logger ?? createLogger({ level: config.logLevel, base: { role: config.role } });
   const metrics = createMetrics({ backupStatus: () => readBackupStatus(config.backupStatusFile) });
   const registry = new DependencyRegistry({ metrics, logger: log, policies: config.dependencyPolicies });
-  const storeDep = registry.get('store');
-  const busDep = registry.get('bus');
-
-  const store = await openStore(config);
-  await storeDep.call(() => store.migrate(), { idempotent: true });
-  const epoch = await storeDep.call(() => store.epoch(), { idempotent: true });
-  if ((await storeDep.call(() => store.listTokens(), { idempotent: true })).length === 0) {
+  const store = await openGuardedStore(config, registry);
+  await store.migrate();
+  const epoch = await store.epoch();
+  if ((await store.listTokens()).length === 0) {
     log.warn(
       'no API tokens yet: create one with `catalyst tokens create --name NAME --scope publish,subscribe`',
     );
   }
-  const { bus, limiterRedis } = await openRedisParts(config, log);
+  const { bus, limiterRedis } = await openRedisParts(config, log, registry);
   const limits: RateLimits = createRateLimits(config.rateLimits, {
-    redis: limiterRedis,
+    redis: limiterRedis && { client: limiterRedis, dependency: registry.get('redis') },
     keyPrefix: `${config.redisKeyPrefix}:rl:`,
     metrics,
     logger: log,
   });
-  const publisher = new Publisher(store, storeDep, bus, busDep, publisherTelemetry(metrics, log));
+  const publisher = new Publisher(store, bus, publisherTelemetry(metrics, log));
 
   const app = await createApp({ config, logger: log, metrics });
+  // Before every route: the OpenAPI document is collected as routes are added.
+  await app.register(apiDocs, { secure: config.tls !== undefined });
+  await app.register(consoleRoutes);
   // Shutdown stops accepting first: new requests and WebSocket upgrades get 503 (retry on another
   // node) while in-flight publishes finish and sessions drain; liveness and metrics still answer,
   // readiness says unavailable so load balancers stop routing here.
@@ -95,7 +153,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
   let gateway: Gateway | undefined;
   let feed: LiveFeed | undefined;
   if (serves('gateway')) {
-    feed = new LiveFeed(store, storeDep, bus, (s: Signal) => gateway?.dispatch(s), {
+    feed = new LiveFeed(store, bus, (s: Signal) => gateway?.dispatch(s), {
       catchUpMs: config.gateway.catchUpMs,
       pageSize: config.gateway.replayPageSize,
       onError: (err) => log.warn({ err }, 'live feed could not read the store; retrying'),
@@ -108,7 +166,6 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
       config: config.gateway,
       store,
       tokens: store,
-      storeGuard: storeDep,
       feed,
       epoch,
       log,
@@ -126,7 +183,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
   }
 
   const ready = async () => {
-    const r = await readiness({ role: config.role, store, storeDep, bus, busDep, registry });
+    const r = await readiness({ role: config.role, store, bus, dependencies: () => registry.snapshot() });
     return shuttingDown ? { ...r, status: 'unavailable' as const } : r;
   };
   await app.register(healthRoutes, { ready });
@@ -141,7 +198,6 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
       config: config.api,
       store,
       tokens: store,
-      storeGuard: storeDep,
       publisher,
       limit: async (limiter: 'publish' | 'read', key: string, points: number) => {
         const l = limiter === 'publish' ? limits.publishPerToken : limits.restReadsPerToken;
@@ -152,7 +208,6 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
   }
   await app.register(adminRoutes, {
     tokens: store,
-    storeGuard: storeDep,
     dependencies: () => registry.snapshot(),
     onRevoked: (name: string) => gateway?.revokeName(name),
   });

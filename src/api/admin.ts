@@ -2,13 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { createToken, parseScopes } from '../auth/tokens.js';
 import { errorBody } from '../domain/errors.js';
-import type { Guard } from '../resilience/guard.js';
 import type { TokenStore } from '../store/token-store.js';
 import { requireScope } from './auth.js';
 
 export interface AdminDeps {
   tokens: TokenStore;
-  storeGuard: Guard;
   dependencies(): unknown;
   /** Closes this node's sessions of a revoked token at once; other nodes notice by polling. */
   onRevoked?(name: string): void;
@@ -25,8 +23,7 @@ const tokenBody = {
 } as const;
 
 export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
-  const admin = requireScope(deps.tokens, deps.storeGuard, 'admin');
-  const guard = deps.storeGuard;
+  const admin = requireScope(deps.tokens, 'admin');
 
   app.post('/admin/tokens', {
     schema: { body: tokenBody },
@@ -34,13 +31,13 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     handler: async (req, reply) => {
       const body = req.body as { name: string; scopes?: string[]; scope?: string };
       const scopes = parseScopes(body.scopes ?? body.scope ?? 'subscribe');
-      const { token, record } = await guard.call(() => createToken(deps.tokens, body.name, scopes));
+      const { token, record } = await createToken(deps.tokens, body.name, scopes);
       return reply.code(201).send({ ...record, token });
     },
   });
 
   app.get('/admin/tokens', { preHandler: admin }, async () => ({
-    tokens: await guard.call(() => deps.tokens.listTokens(), { idempotent: true }),
+    tokens: await deps.tokens.listTokens(),
   }));
 
   app.delete('/admin/tokens/:name', {
@@ -48,7 +45,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     preHandler: admin,
     handler: async (req, reply) => {
       const { name } = req.params as { name: string };
-      const revoked = await guard.call(() => deps.tokens.revokeToken(name), { idempotent: true });
+      const revoked = await deps.tokens.revokeToken(name);
       if (!revoked) return reply.code(404).send(errorBody('not_found', `no active token named ${name}`));
       deps.onRevoked?.(name);
       return reply.code(204).send();
@@ -57,7 +54,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
   // Read-only and most needed while the store is down: a token verified in the last 10 minutes still
   // opens it then (the check above would answer 503 with the store's breaker open).
-  const adminWhileStoreDown = requireScope(deps.tokens, deps.storeGuard, 'admin', {
+  const adminWhileStoreDown = requireScope(deps.tokens, 'admin', {
     staleWhileStoreDownMs: 600_000,
   });
   app.get('/admin/dependencies', { preHandler: adminWhileStoreDown }, async () => ({

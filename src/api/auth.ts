@@ -2,7 +2,6 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { authenticate, bearer, hashToken, hasScope, type Principal } from '../auth/tokens.js';
 import { CatalystError } from '../domain/errors.js';
-import type { Guard } from '../resilience/guard.js';
 import type { Scope, TokenStore } from '../store/token-store.js';
 
 declare module 'fastify' {
@@ -22,19 +21,19 @@ export interface RequireScopeOptions {
 
 export function requireScope(
   tokens: TokenStore,
-  guard: Guard,
   scope: Scope,
   opts: RequireScopeOptions = {},
-): preHandlerAsyncHookHandler {
+): preHandlerAsyncHookHandler & { scope: Scope } {
   const staleMs = opts.staleWhileStoreDownMs;
   const verified = new Map<string, { principal: Principal; at: number }>();
-  return async (req: FastifyRequest, _reply: FastifyReply) => {
+  // Tagged with its scope, which the OpenAPI document reads (api/docs.ts).
+  const check = async (req: FastifyRequest, _reply: FastifyReply) => {
     const token = bearer(req.headers.authorization);
     if (!token) throw new CatalystError('unauthorized', 'send Authorization: Bearer <token>');
     const key = staleMs === undefined ? '' : hashToken(token);
     let principal: Principal | undefined;
     try {
-      principal = await guard.call(() => authenticate(tokens, token), { idempotent: true });
+      principal = await authenticate(tokens, token);
     } catch (err) {
       const hit = staleMs === undefined ? undefined : verified.get(key);
       const down = err instanceof CatalystError && err.code === 'unavailable';
@@ -53,4 +52,5 @@ export function requireScope(
       throw new CatalystError('forbidden', `the token lacks the ${scope} scope`);
     req.principal = principal;
   };
+  return Object.assign(check, { scope });
 }

@@ -3,9 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { CatalystError, errorBody } from '../domain/errors.js';
-import type { SignalFilter } from '../domain/filter.js';
+import { parseQueryFilter } from '../domain/filter.js';
 import type { Publisher } from '../publish/publisher.js';
-import type { Guard } from '../resilience/guard.js';
 import type { EventStore } from '../store/event-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import { requireScope } from './auth.js';
@@ -14,7 +13,6 @@ export interface SignalRoutesDeps {
   config: Config['api'];
   store: EventStore;
   tokens: TokenStore;
-  storeGuard: Guard;
   publisher: Publisher;
   /** Rate limit hook per principal and limiter name; throws CatalystError('rate_limited'). */
   limit?(limiter: 'publish' | 'read', key: string, points: number): Promise<void>;
@@ -25,17 +23,14 @@ const listQuery = {
   properties: {
     since_seq: { type: 'integer', minimum: 0, default: 0 },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-    min_confidence: { type: 'number', minimum: 0, maximum: 1 },
+    // Filter parameters: types here (for coercion and the API description); their rules and limits
+    // are domain/filter.ts's, the same as a WebSocket subscribe's.
+    min_confidence: { type: 'number' },
     min_score: { type: 'number' },
-    ticker: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 2000,
-      description: 'one ticker or a comma-separated list',
-    },
-    catalyst: { type: 'string', minLength: 1, maxLength: 2000 },
-    source: { type: 'string', minLength: 1, maxLength: 2000 },
-    sentiment: { type: 'string', enum: ['positive', 'negative'] },
+    ticker: { type: 'string', description: 'one ticker or a comma-separated list' },
+    catalyst: { type: 'string', description: 'one catalyst or a comma-separated list' },
+    source: { type: 'string', description: 'one source or a comma-separated list' },
+    sentiment: { type: 'string' },
   },
 } as const;
 
@@ -45,15 +40,9 @@ const seqParams = {
   properties: { seq: { type: 'integer', minimum: 1 } },
 } as const;
 
-const csv = (v: string, norm: (s: string) => string) =>
-  v
-    .split(',')
-    .map((s) => norm(s.trim()))
-    .filter(Boolean);
-
 export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps): Promise<void> {
-  const publishAuth = requireScope(deps.tokens, deps.storeGuard, 'publish');
-  const readAuth = requireScope(deps.tokens, deps.storeGuard, 'subscribe');
+  const publishAuth = requireScope(deps.tokens, 'publish');
+  const readAuth = requireScope(deps.tokens, 'subscribe');
   // Keyed by token name, never the token itself (limiter keys appear in logs).
   const limited =
     (limiter: 'publish' | 'read', points: (body: unknown) => number = () => 1) =>
@@ -106,29 +95,11 @@ export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps)
     schema: { querystring: listQuery },
     preHandler: [readAuth, limited('read')],
     handler: async (req) => {
-      const q = req.query as {
-        since_seq: number;
-        limit: number;
-        min_confidence?: number;
-        min_score?: number;
-        ticker?: string;
-        catalyst?: string;
-        source?: string;
-        sentiment?: 'positive' | 'negative';
-      };
-      const filter: SignalFilter = {};
-      if (q.min_confidence !== undefined) filter.min_confidence = q.min_confidence;
-      if (q.min_score !== undefined) filter.min_score = q.min_score;
-      if (q.ticker) filter.tickers = csv(q.ticker, (s) => s.toUpperCase());
-      if (q.catalyst) filter.catalysts = csv(q.catalyst, (s) => s.toLowerCase());
-      if (q.source) filter.sources = csv(q.source, (s) => s);
-      if (q.sentiment) filter.sentiment = q.sentiment;
+      const q = req.query as { since_seq: number; limit: number } & Record<string, unknown>;
+      const filter = parseQueryFilter(q);
       // Bound the scan by the head read first: next_seq may then skip past non-matching signals.
-      const head = await deps.storeGuard.call((s) => deps.store.lastSeq(s), { idempotent: true });
-      const signals = await deps.storeGuard.call(
-        (s) => deps.store.read({ afterSeq: q.since_seq, uptoSeq: head, limit: q.limit, filter }, s),
-        { idempotent: true },
-      );
+      const head = await deps.store.lastSeq();
+      const signals = await deps.store.read({ afterSeq: q.since_seq, uptoSeq: head, limit: q.limit, filter });
       const last = signals[signals.length - 1];
       const next_seq = signals.length === q.limit && last ? last.seq : Math.max(head, q.since_seq);
       return { signals, next_seq };
@@ -140,7 +111,7 @@ export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps)
     preHandler: [readAuth, limited('read')],
     handler: async (req, reply) => {
       const { seq } = req.params as { seq: number };
-      const signal = await deps.storeGuard.call((s) => deps.store.get(seq, s), { idempotent: true });
+      const signal = await deps.store.get(seq);
       if (!signal) return reply.code(404).send(errorBody('not_found', `no signal with seq ${seq}`));
       return signal;
     },

@@ -1,6 +1,6 @@
 import type { Command } from '../cli.js';
 import { loadConfig } from '../config.js';
-import { openStore } from '../store/open-store.js';
+import { openCommandStore } from '../main.js';
 
 export const migrateCommand: Command = {
   summary: 'apply store migrations and exit',
@@ -10,9 +10,9 @@ Applies pending migrations to the configured store (serve also does this on star
 store's epoch and last seq.`,
   options: {},
   async run(flags) {
-    const store = await openStore(loadConfig(flags));
+    // Opening it applies the migrations.
+    const store = await openCommandStore(loadConfig(flags));
     try {
-      await store.migrate();
       process.stderr.write(
         `migrated ${store.kind} store: epoch ${await store.epoch()}, last seq ${await store.lastSeq()}\n`,
       );

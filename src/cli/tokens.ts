@@ -1,7 +1,7 @@
 import { createToken, parseScopes } from '../auth/tokens.js';
 import type { Command } from '../cli.js';
 import { loadConfig } from '../config.js';
-import { openStore } from '../store/open-store.js';
+import { openCommandStore } from '../main.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `Usage:
@@ -23,9 +23,8 @@ export const tokensCommand: Command = {
     const [action, arg] = positionals;
     if (!action || !['create', 'list', 'revoke'].includes(action))
       throw new UsageError(`expected create, list or revoke\n\n${USAGE}`);
-    const store = await openStore(loadConfig(flags));
+    const store = await openCommandStore(loadConfig(flags));
     try {
-      await store.migrate();
       if (action === 'create') {
         const name = flags.name as string | undefined;
         if (!name) throw new UsageError('tokens create needs --name NAME');

@@ -4,7 +4,7 @@
 // notice a dead connection (heartbeat watchdog), and never hold unbounded memory.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { CloseCodes } from '../domain/errors.js';
+import { clientAction, CloseCodes } from '../domain/disconnects.js';
 import type { Signal } from '../domain/signal.js';
 import { Backoff, type BackoffKind } from './backoff.js';
 import { parseFrame, type ServerMessage, type SignalMessage, type WelcomeMessage } from './frames.js';
@@ -19,10 +19,6 @@ import {
   type Position,
 } from './types.js';
 
-/** Close codes after which retrying cannot succeed: the token is wrong, revoked or lacks the scope. */
-const FATAL_CLOSE = new Set<number>([CloseCodes.unauthorized, CloseCodes.forbidden]);
-/** Close codes by which the server asks for air: the first retry waits longer. */
-const THROTTLED_CLOSE = new Set<number>([CloseCodes.rate_limited, CloseCodes.try_again_later]);
 /** A refused upgrade means what the matching close code means. */
 const HTTP_STATUS_CLOSE: Record<number, number> = {
   401: CloseCodes.unauthorized,
@@ -266,7 +262,9 @@ export class CatalystClient extends EventEmitter<ClientEvents> {
     }
     const fatal =
       conn.fatal ??
-      (FATAL_CLOSE.has(code) ? new CatalystClientError(closeMessage(code, reason), code, true) : undefined);
+      (clientAction(code) === 'stop'
+        ? new CatalystClientError(closeMessage(code, reason), code, true)
+        : undefined);
     if (fatal) {
       this.emit('disconnected', { code, reason, willReconnect: false, delayMs: undefined });
       this.shutdown(fatal);
@@ -279,7 +277,7 @@ export class CatalystClient extends EventEmitter<ClientEvents> {
     ) {
       this.backoff.reset();
     }
-    const kind: BackoffKind = THROTTLED_CLOSE.has(code) ? 'throttled' : 'normal';
+    const kind: BackoffKind = clientAction(code) === 'resume_after_backoff' ? 'throttled' : 'normal';
     // After shedding, the wait is for the consumer, not the server: reconnect as soon as it drains.
     const delayMs = conn.shed ? 0 : this.backoff.next(kind);
     this.emit('disconnected', { code, reason, willReconnect: true, delayMs });

@@ -1,5 +1,5 @@
-// The single catalogue of protocol errors and WebSocket close codes (docs/PROTOCOL.md). Routes and
-// the gateway raise these by name; nothing else invents a code or a status.
+// The single catalogue of protocol errors (docs/PROTOCOL.md); close codes are in disconnects.ts.
+// Routes and the gateway raise these by name; nothing else invents a code or a status.
 
 export const ErrorCodes = {
   invalid_request: { status: 400, message: 'The request is invalid' },
@@ -15,19 +15,6 @@ export const ErrorCodes = {
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
-
-export const CloseCodes = {
-  going_away: 1001,
-  message_too_big: 1009,
-  try_again_later: 1013,
-  bad_message: 4400,
-  unauthorized: 4401,
-  forbidden: 4403,
-  slow_consumer: 4408,
-  rate_limited: 4429,
-} as const;
-
-export type CloseCode = (typeof CloseCodes)[keyof typeof CloseCodes];
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; field?: string };

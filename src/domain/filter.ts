@@ -36,6 +36,8 @@ export function parseFilter(raw: unknown): SignalFilter {
     const v = o[k];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(k, `${k} must be a number`);
+    // Confidence lives in 0..1: a filter above 1 would silently match nothing.
+    if (k === 'min_confidence' && (v < 0 || v > 1)) throw invalid(k, `${k} must be between 0 and 1`);
     f[k] = v;
   }
   if (o.tickers != null) f.tickers = list(o.tickers, 'tickers', (s) => s.toUpperCase());
@@ -63,4 +65,44 @@ export function matches(f: SignalFilter, s: Signal): boolean {
   if (f.sentiment === 'positive' && !(s.sentiment > 0)) return false;
   if (f.sentiment === 'negative' && !(s.sentiment < 0)) return false;
   return true;
+}
+
+/** REST query parameters of a filter, and the filter field each stands for. */
+const QUERY_PARAMS = {
+  min_confidence: 'min_confidence',
+  min_score: 'min_score',
+  ticker: 'tickers',
+  catalyst: 'catalysts',
+  source: 'sources',
+  sentiment: 'sentiment',
+} as const;
+const LIST_PARAMS = new Set(['ticker', 'catalyst', 'source']);
+
+/**
+ * The filter of `GET /signals?ticker=A,B&catalyst=...`: the same rules, limits and errors as a
+ * WebSocket subscribe (parseFilter), with errors naming the query parameter.
+ */
+export function parseQueryFilter(query: Record<string, unknown>): SignalFilter {
+  const raw: Record<string, unknown> = {};
+  for (const [param, key] of Object.entries(QUERY_PARAMS)) {
+    const v = query[param];
+    if (v === undefined) continue;
+    if (!LIST_PARAMS.has(param)) raw[key] = v;
+    else {
+      const items = String(v)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      // `?ticker=` names no ticker: an error (as an empty string in a subscribe), not "match none".
+      raw[key] = items.length > 0 ? items : [''];
+    }
+  }
+  try {
+    return parseFilter(raw);
+  } catch (err) {
+    if (!(err instanceof CatalystError) || err.field === undefined) throw err;
+    const key = err.field.replace(/^filters\./, '');
+    const param = Object.entries(QUERY_PARAMS).find(([, k]) => k === key)?.[0] ?? key;
+    throw new CatalystError('invalid_request', err.message.replace(key, param), { field: param });
+  }
 }

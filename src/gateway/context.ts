@@ -4,7 +4,6 @@ import type { Principal } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import type { SignalFilter } from '../domain/filter.js';
 import type { Signal } from '../domain/signal.js';
-import type { Guard } from '../resilience/guard.js';
 import type { EventStore } from '../store/event-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { LiveFeed } from './live-feed.js';
@@ -24,7 +23,6 @@ export interface GatewayContext {
   readonly config: Config['gateway'];
   readonly store: EventStore;
   readonly tokens: TokenStore;
-  readonly storeGuard: Guard;
   readonly feed: LiveFeed;
   readonly epoch: string;
   readonly log: Logger;

@@ -6,14 +6,14 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { bearer, type Principal } from '../auth/tokens.js';
 import type { Config } from '../config.js';
-import { CloseCodes } from '../domain/errors.js';
+import { Disconnects } from '../domain/disconnects.js';
 import type { SignalFilter } from '../domain/filter.js';
 import type { Signal } from '../domain/signal.js';
-import type { Guard } from '../resilience/guard.js';
 import type { EventStore } from '../store/event-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { GatewayContext, GatewayEvents } from './context.js';
 import type { LiveFeed } from './live-feed.js';
+import { signalFrame } from './messages.js';
 import { Session } from './session.js';
 import { SubscriptionIndex } from './subscription-index.js';
 
@@ -21,7 +21,6 @@ export interface GatewayDeps {
   config: Config['gateway'];
   store: EventStore;
   tokens: TokenStore;
-  storeGuard: Guard;
   feed: LiveFeed;
   epoch: string;
   log: Logger;
@@ -38,7 +37,6 @@ export class Gateway implements GatewayContext {
   readonly config: Config['gateway'];
   readonly store: EventStore;
   readonly tokens: TokenStore;
-  readonly storeGuard: Guard;
   readonly feed: LiveFeed;
   readonly epoch: string;
   readonly log: Logger;
@@ -55,7 +53,6 @@ export class Gateway implements GatewayContext {
     this.config = deps.config;
     this.store = deps.store;
     this.tokens = deps.tokens;
-    this.storeGuard = deps.storeGuard;
     this.feed = deps.feed;
     this.epoch = deps.epoch;
     this.log = deps.log;
@@ -66,7 +63,7 @@ export class Gateway implements GatewayContext {
   dispatch(signal: Signal): void {
     // Serialised once for all the sessions it matches, and only if one does.
     let text: string | undefined;
-    const frame = () => (text ??= JSON.stringify({ type: 'signal', seq: signal.seq, signal }));
+    const frame = () => (text ??= signalFrame(signal));
     for (const s of this.index.candidates(signal.ticker)) s.offer(signal, frame);
   }
 
@@ -77,7 +74,7 @@ export class Gateway implements GatewayContext {
     ) => {
       const clientId = (req.params as { client_id?: string }).client_id;
       if (clientId !== undefined && !CLIENT_ID.test(clientId)) {
-        ws.close(CloseCodes.bad_message, 'client_id must be 1-128 characters of A-Z a-z 0-9 _ . : -');
+        ws.close(Disconnects.bad_client_id.code, Disconnects.bad_client_id.reason);
         return;
       }
       const auth = req.headers.authorization as string | undefined;
@@ -107,7 +104,7 @@ export class Gateway implements GatewayContext {
 
   /** Closes every session of a revoked token on this node at once (REST revoke on this node). */
   revoke(tokenHash: string): void {
-    for (const s of this.byToken.get(tokenHash) ?? []) s.close(CloseCodes.forbidden, 'token revoked');
+    for (const s of this.byToken.get(tokenHash) ?? []) s.close(Disconnects.token_revoked);
   }
 
   /** Bytes queued across this node's sessions (the send-buffer gauge). */
@@ -119,7 +116,7 @@ export class Gateway implements GatewayContext {
 
   revokeName(name: string): void {
     for (const s of [...this.sessions]) {
-      if (s.principal?.name === name) s.close(CloseCodes.forbidden, 'token revoked');
+      if (s.principal?.name === name) s.close(Disconnects.token_revoked);
     }
   }
 
@@ -128,7 +125,7 @@ export class Gateway implements GatewayContext {
     const since = new Date(Date.parse(this.revocationCursor) - 2000).toISOString();
     const cursor = new Date().toISOString();
     try {
-      const hashes = await this.storeGuard.call(() => this.tokens.revokedSince(since), { idempotent: true });
+      const hashes = await this.tokens.revokedSince(since);
       this.revocationCursor = cursor;
       for (const h of hashes) this.revoke(h);
     } catch (err) {
@@ -151,7 +148,7 @@ export class Gateway implements GatewayContext {
           s.ws.readyState === s.ws.CLOSED ? resolve() : s.ws.once('close', () => resolve()),
         ),
     );
-    for (const s of sessions) s.close(CloseCodes.going_away, 'server shutting down, reconnect');
+    for (const s of sessions) s.close(Disconnects.shutting_down);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);

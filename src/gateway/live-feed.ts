@@ -5,7 +5,6 @@
 // seq N is committed every seq below N is too, so reading the gap always finds it whole.
 import type { Bus } from '../bus/bus.js';
 import type { Signal } from '../domain/signal.js';
-import type { Guard } from '../resilience/guard.js';
 import type { EventStore } from '../store/event-store.js';
 
 export interface LiveFeedOptions {
@@ -30,7 +29,6 @@ export class LiveFeed {
 
   constructor(
     private readonly store: EventStore,
-    private readonly storeGuard: Guard,
     private readonly bus: Bus,
     private readonly deliver: (signal: Signal) => void,
     private readonly opts: LiveFeedOptions,
@@ -38,7 +36,7 @@ export class LiveFeed {
 
   async start(): Promise<void> {
     // Position first, then listen: anything committed in between is found by the next poll.
-    this.lastSeq = await this.storeGuard.call((s) => this.store.lastSeq(s), { idempotent: true });
+    this.lastSeq = await this.store.lastSeq();
     this.unsubscribe = this.bus.subscribe((signals) => this.onBus(signals));
     // While the bus is down the store is the only source: poll it several times a second, so a bus
     // outage costs a few hundred milliseconds of latency. Likewise while the last read found signals
@@ -105,10 +103,7 @@ export class LiveFeed {
           // With bus messages waiting, read only up to them: the bus already brought the rest.
           const upto = this.pending.size > 0 ? Math.min(...this.pending.keys()) - 1 : undefined;
           const before = this.lastSeq;
-          const rows = await this.storeGuard.call(
-            (sig) => this.store.read({ afterSeq: before, uptoSeq: upto, limit: this.opts.pageSize }, sig),
-            { idempotent: true },
-          );
+          const rows = await this.store.read({ afterSeq: before, uptoSeq: upto, limit: this.opts.pageSize });
           for (const s of rows) this.emit(s);
           this.drainPending();
           repaired += this.lastSeq - before;

@@ -2,6 +2,7 @@
 // session answers with an `error` message (the connection stays open until too many in a row).
 import { CatalystError } from '../domain/errors.js';
 import { parseFilter, type SignalFilter } from '../domain/filter.js';
+import type { Signal } from '../domain/signal.js';
 
 export type ClientMessage =
   | { type: 'auth'; token: string }
@@ -59,4 +60,32 @@ export function parseClientMessage(raw: unknown): ClientMessage {
         'type',
       );
   }
+}
+
+/** The server's signal message, serialised: built here only, for live fan-out and replay alike. */
+export function signalFrame(signal: Signal): string {
+  return JSON.stringify({ type: 'signal', seq: signal.seq, signal });
+}
+
+/**
+ * Replayed signals grouped into array frames of at most `budgetBytes` (a single larger signal goes
+ * alone): sent whole, a page could be many times a send buffer.
+ */
+export function* replayFrames(
+  rows: Signal[],
+  budgetBytes: number,
+): Generator<{ text: string; count: number }> {
+  let frame: string[] = [];
+  let bytes = 0;
+  for (const s of rows) {
+    const text = signalFrame(s);
+    if (frame.length > 0 && bytes + text.length > budgetBytes) {
+      yield { text: `[${frame.join(',')}]`, count: frame.length };
+      frame = [];
+      bytes = 0;
+    }
+    frame.push(text);
+    bytes += text.length;
+  }
+  if (frame.length > 0) yield { text: `[${frame.join(',')}]`, count: frame.length };
 }

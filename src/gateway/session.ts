@@ -1,23 +1,21 @@
-// One WebSocket subscriber: auth, subscribe (replay then live), heartbeats and backpressure.
-//
-// Exactly once and in order: `position` is the seq up to which this session has seen the stream.
-// Replay reads the store in pages up to the LiveFeed's position; once it has caught up (checked
-// synchronously, so no feed delivery can slip between), the session turns live, and live signals
-// are only taken when seq > position. Signals that arrive during replay are not buffered: they are
-// committed, so the replay reads them from the store.
+// One WebSocket subscriber's connection state: auth (timer, held messages), the current
+// subscription, heartbeats and the send buffer. Where it stands in the stream, and the switch from
+// replay to live that makes a resume exactly once and in order, is its ReplayCursor's job.
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { authenticate, hasScope, type Principal } from '../auth/tokens.js';
-import { CatalystError, CloseCodes, type CloseCode } from '../domain/errors.js';
+import { Disconnects, type Disconnect } from '../domain/disconnects.js';
+import { CatalystError } from '../domain/errors.js';
 import { matches, type SignalFilter } from '../domain/filter.js';
 import type { Signal } from '../domain/signal.js';
 import { type Logger, sessionLogger } from '../observability/logger.js';
 import type { GatewayContext } from './context.js';
-import { type ClientMessage, parseClientMessage, parseFrame } from './messages.js';
+import { type ClientMessage, parseClientMessage, parseFrame, replayFrames } from './messages.js';
+import { ReplayCursor, type ReplaySource } from './replay-cursor.js';
 
-type Mode = 'unauthenticated' | 'idle' | 'replaying' | 'live' | 'closing';
+type Mode = 'unauthenticated' | 'idle' | 'subscribed' | 'closing';
 
 /** At most one frame's worth of messages is held while a token is checked. */
 const MAX_HELD = 100;
@@ -31,7 +29,8 @@ export class Session {
   principal: Principal | undefined;
   filter: SignalFilter = {};
   mode: Mode = 'unauthenticated';
-  position = 0;
+  /** The latest subscription's position (kept after an unsubscribe); undefined before the first. */
+  private cursor: ReplayCursor | undefined;
   lastSentAt = Date.now();
   private badMessages = 0;
   /** Bumped by every subscribe, so a superseded replay stops. */
@@ -56,10 +55,7 @@ export class Session {
     ws.on('error', (err) => this.log.debug({ err }, 'websocket error'));
     if (authorization !== undefined) void this.authenticate(authorization);
     else {
-      this.authTimer = setTimeout(
-        () => this.close(CloseCodes.unauthorized, 'auth timeout'),
-        ctx.config.authTimeoutMs,
-      );
+      this.authTimer = setTimeout(() => this.close(Disconnects.auth_timeout), ctx.config.authTimeoutMs);
     }
   }
 
@@ -69,8 +65,7 @@ export class Session {
 
   /** Called by the gateway for every signal the feed hands out that this session's index entry matches. */
   offer(signal: Signal, frame: () => string): void {
-    if (this.mode !== 'live' || signal.seq <= this.position) return;
-    this.position = signal.seq;
+    if (this.mode !== 'subscribed' || !this.cursor?.accept(signal)) return;
     if (!matches(this.filter, signal)) return;
     this.send(frame());
     this.ctx.events.onDelivered?.(signal);
@@ -84,10 +79,15 @@ export class Session {
 
   /** Where this session stands in the stream: everything matching up to here has been sent. */
   private streamPosition(): number {
-    return this.mode === 'live' ? this.ctx.feed.lastSeq : this.position;
+    if (this.mode === 'subscribed' && this.cursor?.live) return this.ctx.feed.lastSeq;
+    return this.cursor?.position ?? 0;
   }
 
-  close(code: CloseCode, reason: string): void {
+  private get replaying(): boolean {
+    return this.mode === 'subscribed' && this.cursor?.live === false;
+  }
+
+  close({ code, reason }: Disconnect): void {
     if (this.mode === 'closing') return;
     this.mode = 'closing';
     this.ctx.detach(this);
@@ -108,7 +108,7 @@ export class Session {
     this.ctx.events.onMessageSent?.(type, count);
     if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) {
       this.ctx.events.onSlowConsumer?.(this);
-      this.close(CloseCodes.slow_consumer, 'slow consumer: resume with since_seq');
+      this.close(Disconnects.slow_consumer);
     }
   }
 
@@ -130,7 +130,7 @@ export class Session {
     }
     const allowed = this.ctx.allowMessage(this);
     void allowed.then((ok) => {
-      if (!ok) return this.close(CloseCodes.rate_limited, 'too many messages');
+      if (!ok) return this.close(Disconnects.too_many_messages);
       for (const raw of messages) {
         if (this.mode === 'closing') return;
         let msg: ClientMessage;
@@ -150,8 +150,7 @@ export class Session {
     if (!(err instanceof CatalystError)) throw err;
     this.badMessages += 1;
     this.sendError(err);
-    if (this.badMessages >= this.ctx.config.maxBadMessages)
-      this.close(CloseCodes.bad_message, 'too many bad messages');
+    if (this.badMessages >= this.ctx.config.maxBadMessages) this.close(Disconnects.too_many_bad_messages);
   }
 
   private handle(msg: ClientMessage): void {
@@ -174,7 +173,7 @@ export class Session {
         this.held.push(msg);
         return;
       }
-      this.close(CloseCodes.unauthorized, 'authenticate first');
+      this.close(Disconnects.authenticate_first);
       return;
     }
     if (msg.type === 'unsubscribe') {
@@ -192,19 +191,15 @@ export class Session {
     clearTimeout(this.authTimer);
     let principal: Principal | undefined;
     try {
-      principal = await this.ctx.storeGuard.call(() => authenticate(this.ctx.tokens, token), {
-        idempotent: true,
-      });
+      principal = await authenticate(this.ctx.tokens, token);
     } catch (err) {
       this.log.warn({ err }, 'token lookup failed');
-      return this.close(CloseCodes.try_again_later, 'store unavailable, try again later');
+      return this.close(Disconnects.store_unavailable);
     }
     if (this.mode === 'closing') return;
-    if (!principal) return this.close(CloseCodes.unauthorized, 'invalid or revoked token');
-    if (!hasScope(principal, 'subscribe'))
-      return this.close(CloseCodes.forbidden, 'token lacks the subscribe scope');
-    if (!(await this.ctx.allowConnect(this, principal)))
-      return this.close(CloseCodes.rate_limited, 'too many connects');
+    if (!principal) return this.close(Disconnects.invalid_token);
+    if (!hasScope(principal, 'subscribe')) return this.close(Disconnects.missing_scope);
+    if (!(await this.ctx.allowConnect(this, principal))) return this.close(Disconnects.too_many_connects);
     this.principal = principal;
     this.mode = 'idle';
     this.ctx.attach(this);
@@ -223,10 +218,11 @@ export class Session {
     const generation = ++this.generation;
     this.filter = filter;
     this.ctx.subscribe(this, filter);
-    const head = this.ctx.feed.lastSeq;
+    const source = this.replaySource(filter);
+    const head = source.lastSeq;
     if (sinceSeq === undefined) {
-      this.position = head;
-      this.mode = 'live';
+      this.cursor = ReplayCursor.live(source, this.ctx.config.replayPageSize);
+      this.mode = 'subscribed';
       this.send({
         type: 'subscribed',
         filters: filter,
@@ -241,13 +237,11 @@ export class Session {
       this.send({ type: 'reset', epoch: this.ctx.epoch, last_seq: head });
       return;
     }
-    this.mode = 'replaying';
-    this.position = sinceSeq;
+    const cursor = new ReplayCursor(source, sinceSeq, this.ctx.config.replayPageSize);
+    this.cursor = cursor;
+    this.mode = 'subscribed';
     try {
-      const count = await this.ctx.storeGuard.call(
-        (sig) => this.ctx.store.count({ afterSeq: sinceSeq, uptoSeq: head, filter }, sig),
-        { idempotent: true },
-      );
+      const count = await this.ctx.store.count({ afterSeq: sinceSeq, uptoSeq: head, filter });
       if (this.superseded(generation)) return;
       this.send({
         type: 'subscribed',
@@ -255,36 +249,30 @@ export class Session {
         replay: { from_seq: sinceSeq + 1, to_seq: head, count },
       });
       this.ctx.events.onReplay?.(count);
-      await this.replay(generation);
+      for await (const rows of cursor.pages()) {
+        if (this.superseded(generation) || !(await this.sendPaced(rows, generation))) return;
+      }
     } catch (err) {
       if (generation !== this.generation) return;
       this.log.warn({ err }, 'replay failed');
-      this.close(CloseCodes.try_again_later, 'replay failed, resume later');
+      this.close(Disconnects.replay_failed);
     }
+  }
+
+  /** The store, seen through this subscription's filter, up to the LiveFeed's position. */
+  private replaySource(filter: SignalFilter): ReplaySource {
+    const { store, feed } = this.ctx;
+    return {
+      get lastSeq() {
+        return feed.lastSeq;
+      },
+      read: (afterSeq, uptoSeq, limit) => store.read({ afterSeq, uptoSeq, limit, filter }),
+    };
   }
 
   /** A later subscribe, an unsubscribe or a close has taken over from this one. */
   private superseded(generation: number): boolean {
     return generation !== this.generation || this.mode === 'closing';
-  }
-
-  private async replay(generation: number): Promise<void> {
-    const page = this.ctx.config.replayPageSize;
-    for (;;) {
-      const upto = this.ctx.feed.lastSeq;
-      if (this.position >= upto) break;
-      const from = this.position;
-      const rows = await this.ctx.storeGuard.call(
-        (sig) =>
-          this.ctx.store.read({ afterSeq: from, uptoSeq: upto, limit: page, filter: this.filter }, sig),
-        { idempotent: true },
-      );
-      if (this.superseded(generation)) return;
-      if (!(await this.sendPaced(rows, generation))) return;
-      this.position = rows.length === page ? (rows[rows.length - 1] as Signal).seq : upto;
-    }
-    // Synchronous with the check above: the feed cannot advance between it and this switch.
-    this.mode = 'live';
   }
 
   /**
@@ -294,31 +282,18 @@ export class Session {
    * Returns false when this replay was superseded.
    */
   private async sendPaced(rows: Signal[], generation: number): Promise<boolean> {
-    const budget = this.ctx.config.sendBufferBytes / 4;
-    let frame: string[] = [];
-    let bytes = 0;
-    const flush = async () => {
+    for (const frame of replayFrames(rows, this.ctx.config.sendBufferBytes / 4)) {
       await this.waitForRoom();
       if (this.superseded(generation)) return false;
-      this.send(`[${frame.join(',')}]`, frame.length);
-      frame = [];
-      bytes = 0;
-      return true;
-    };
-    for (const s of rows) {
-      const text = JSON.stringify({ type: 'signal', seq: s.seq, signal: s });
-      if (frame.length > 0 && bytes + text.length > budget && !(await flush())) return false;
-      frame.push(text);
-      bytes += text.length;
+      this.send(frame.text, frame.count);
     }
-    if (frame.length > 0 && !(await flush())) return false;
     await this.waitForRoom();
     return !this.superseded(generation);
   }
 
   /** Paces replay to the client's reading speed instead of filling memory. */
   private async waitForRoom(): Promise<void> {
-    while (this.mode === 'replaying' && this.ws.bufferedAmount > this.ctx.config.sendBufferBytes / 2) {
+    while (this.replaying && this.ws.bufferedAmount > this.ctx.config.sendBufferBytes / 2) {
       await Promise.race([once(this.socket, 'drain'), once(this.ws, 'close')]);
     }
   }

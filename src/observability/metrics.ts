@@ -176,6 +176,49 @@ export function createMetrics(opts: MetricsOptions = {}) {
       registers,
     }),
 
+    // Pipeline (src/pipeline). `feed` is a configured feed name; stages and decisions are fixed sets.
+    pipelineItems: new Counter({
+      name: `${p}pipeline_items_total`,
+      help: 'News items by the stage that decided them and the decision (kept, dropped, stale, failed).',
+      labelNames: ['stage', 'decision'] as const,
+      registers,
+    }),
+    feedPolls: new Counter({
+      name: `${p}feed_polls_total`,
+      help: 'Feed polls by outcome (ok, not_modified, error, blocked, truncated, too_large, skipped).',
+      labelNames: ['feed', 'outcome'] as const,
+      registers,
+    }),
+    feedLastSuccess: new Gauge({
+      name: `${p}feed_last_success_timestamp_seconds`,
+      help: 'Unix time of the last successful poll of each feed by this node (0: none yet).',
+      labelNames: ['feed'] as const,
+      registers,
+    }),
+    llmCalls: new Counter({
+      name: `${p}llm_calls_total`,
+      help: 'LLM classification calls by outcome (ok, error, timeout, invalid, rate_limited, rejected).',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    classifierFallback: new Counter({
+      name: `${p}classifier_fallback_total`,
+      help: 'Items decided by the keyword model because the LLM was not configured, open or failing.',
+      registers,
+    }),
+    marketDataCache: new Counter({
+      name: `${p}market_data_cache_total`,
+      help: 'Market-data cache lookups by result (hit, miss, error).',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    pipelinePublishLatency: new Histogram({
+      name: `${p}pipeline_publish_latency_seconds`,
+      help: "Age of the news when its signal was stored: the item's published_at to the store's commit.",
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400],
+      registers,
+    }),
+
     // Backups (recorded by `catalyst backup` and `catalyst restore-drill`, read at scrape time).
     backupLastSuccess: new Gauge({
       name: `${p}backup_last_success_timestamp_seconds`,

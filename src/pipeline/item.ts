@@ -24,7 +24,18 @@ export interface RawItem {
   /** Organisation that issued it (dc:contributor), used to spot law-firm promotions. */
   issuer?: string;
   /** SEC only. */
-  sec?: { accession: string; form: string; cik: string; company: string; role: string; items: string[] };
+  sec?: {
+    accession: string;
+    form: string;
+    cik: string;
+    company: string;
+    role: string;
+    items: string[];
+    /** Every party the feed listed for this accession (Form 4: Reporting and Issuer), kept one first. */
+    parties?: { cik: string; company: string; role: string }[];
+  };
+  /** The wire's own release id when the format states it (GlobeNewswire dc:identifier). */
+  sourceId?: string;
   categories: string[];
 }
 
@@ -40,8 +51,12 @@ export interface NewsItem {
   summary: string; // plain text
   url?: string; // canonical: https, no tracking parameters, no fragment
   publishedAt: string; // ISO 8601 UTC
+  /** Set when the feed gave no readable date: publishedAt is then the fetch time. */
+  publishedAtGuessed?: boolean;
   tickers: string[]; // upper case, exchange prefix removed, best source first
   tickerSource?: TickerSource;
+  /** The tickers with the exchange each was given for (`Nasdaq:NBTX`), same order; none for CIK. */
+  listings?: { exchange?: string; ticker: string }[];
   issuer?: string;
   sec?: RawItem['sec'];
   categories: string[];

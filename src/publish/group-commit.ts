@@ -8,7 +8,6 @@
 // attempt that timed out may still have committed, and a retry would then report "duplicate" (200)
 // for signals this very call stored; publishers retry on 503 with the same ids instead.
 import type { SignalInput } from '../domain/signal.js';
-import type { Guard } from '../resilience/guard.js';
 import type { AppendResult, EventStore } from '../store/event-store.js';
 
 interface Waiting {
@@ -24,10 +23,7 @@ export class GroupCommit {
   private readonly queue: Waiting[] = [];
   private writing = false;
 
-  constructor(
-    private readonly store: EventStore,
-    private readonly guard: Guard,
-  ) {}
+  constructor(private readonly store: EventStore) {}
 
   append(inputs: SignalInput[]): Promise<AppendResult[]> {
     return new Promise((resolve, reject) => {
@@ -44,7 +40,7 @@ export class GroupCommit {
         const group = this.takeGroup();
         const all = group.flatMap((w) => w.inputs);
         try {
-          const results = await this.guard.call((signal) => this.store.append(all, signal));
+          const results = await this.store.append(all);
           let at = 0;
           for (const w of group) {
             w.resolve(results.slice(at, at + w.inputs.length));

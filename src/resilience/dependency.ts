@@ -39,6 +39,8 @@ export interface CallOptions<T> {
   signal?: AbortSignal;
   /** Extra "this error is the caller's, not the dependency's" test for this call. */
   isCallerError?: (err: unknown) => boolean;
+  /** False for a failure an idempotent call must not retry at once (a 429 that named its wait). */
+  retryable?: (err: unknown) => boolean;
 }
 
 export interface DependencySnapshot {
@@ -55,6 +57,11 @@ export interface DependencySnapshot {
 export interface DependencyDeps {
   metrics: Pick<Metrics, 'dependencyCalls' | 'dependencyDuration' | 'breakerState' | 'breakerTransitions'>;
   logger: Logger;
+  /**
+   * Pacing shared beyond this process (a Bottleneck clustered through Redis), for a limit counted
+   * across all machines such as SEC's. Replaces the in-process limiter the policy would build.
+   */
+  limiter?: Bottleneck;
 }
 
 type Attempt = {
@@ -77,9 +84,11 @@ export class Dependency {
     private readonly deps: DependencyDeps,
   ) {
     const { limiter } = policy;
-    this.limiter = limiter
-      ? new Bottleneck({ maxConcurrent: limiter.maxConcurrent ?? null, minTime: limiter.minTimeMs ?? 0 })
-      : undefined;
+    this.limiter = deps.limiter
+      ? deps.limiter
+      : limiter
+        ? new Bottleneck({ maxConcurrent: limiter.maxConcurrent ?? null, minTime: limiter.minTimeMs ?? 0 })
+        : undefined;
     this.breaker = new CircuitBreaker((a: Attempt) => this.attempt(a), {
       name,
       timeout: false, // the deadline is ours (attempt.ts): a fresh AbortSignal per attempt
@@ -145,6 +154,7 @@ export class Dependency {
         this.record(outcome, began);
         // No retry once the breaker is open: the next attempt would only be rejected.
         if (outcome === 'rejected' || n >= attempts || !this.breaker.closed) break;
+        if (opts.retryable?.(err) === false) break;
       }
       await sleep(backoffDelayMs(n, this.policy.retry!), undefined, { signal: callerSignal });
     }

@@ -67,8 +67,9 @@ export const DEFAULT_POLICIES: Record<string, DependencyPolicy> = {
   },
   // The bus only makes delivery fast (gaps are read from the store): never retry, never wait long.
   bus: { timeoutMs: 1_000, breaker: breaker(10, 5_000) },
+  // The rate limiters' Redis: a request waits for it, and the in-memory insurance answers instead.
   redis: {
-    timeoutMs: 500,
+    timeoutMs: 200,
     breaker: breaker(20, 3_000),
     retry: { attempts: 2, baseDelayMs: 25, maxDelayMs: 200 },
   },

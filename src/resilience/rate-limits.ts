@@ -1,28 +1,24 @@
 // Rate limits (rate-limiter-flexible): publishes per token, WebSocket connects per IP and per
 // token, client messages per session, REST reads per token.
 //
-// One node: in memory. With Redis: RateLimiterRedis, shared by every node, behind a per-call
-// timeout and with an in-memory insurance limiter. When Redis is down or wedged each node limits on
-// its own (the limit is per node for that time, never removed) and answers in about a millisecond
-// (or at most `redisTimeoutMs` for a wedged connection): a Redis outage never hangs a request.
-// The ioredis client should be created with `enableOfflineQueue: false` (else commands queue while
-// disconnected and only the timeout saves us); `rejectIfRedisNotReady` skips Redis while it is not
-// connected.
+// One node: in memory. With Redis: RateLimiterRedis, shared by every node, called through the
+// `redis` Dependency (deadline, breaker, metrics, /admin/dependencies) with the in-memory limiter as
+// its fallback (the insurance). When Redis is down or wedged each node limits on its own (the limit
+// is per node for that time, never removed) and answers in about a millisecond (or at most the
+// dependency's timeout for a wedged connection, and at once when its breaker is open): a Redis
+// outage never hangs a request. The ioredis client should be created with `enableOfflineQueue:
+// false` and a `commandTimeout` (a timed-out command must not linger); `rejectIfRedisNotReady`
+// skips Redis while it is not connected.
 //
 // consume() never throws: a limit answers { allowed: false, retryAfterMs }, anything unexpected
 // (a bug in a limiter) is logged and allowed, on purpose: refusing all traffic because the limiter
 // broke would be an outage of our own making.
 import type { Redis } from 'ioredis';
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  RLWrapperTimeouts,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { CatalystError } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Dependency } from './dependency.js';
 import { RejectionLog } from './rejection-log.js';
 
 export interface RateLimitRule {
@@ -76,13 +72,12 @@ export interface RateLimiter {
 export type RateLimits = Record<LimiterName, RateLimiter>;
 
 export interface RateLimitsOptions {
-  redis?: Redis;
+  /** The shared limiter store: a ready client and the dependency every call to it goes through. */
+  redis?: { client: Redis; dependency: Dependency };
   /** Prefix of every Redis key (and the namespace of the memory limiters), e.g. `catalyst:rl:`. */
   keyPrefix: string;
   metrics: Pick<Metrics, 'rateLimited'>;
   logger: Logger;
-  /** Longest wait for Redis before the insurance limiter answers (default 200 ms). */
-  redisTimeoutMs?: number;
   /** Interval of the sampled rejection log lines (default 10 s). */
   logIntervalMs?: number;
 }
@@ -100,22 +95,25 @@ function createLimiter(name: LimiterName, rule: RateLimitRule, opts: RateLimitsO
   // without hash tags (a tag per limiter would pile all of its keys onto one slot).
   const keyPrefix = `${opts.keyPrefix}${label}`;
   const memory = new RateLimiterMemory({ keyPrefix, points: rule.points, duration: rule.durationSec });
-  let limiter: RateLimiterAbstract | RLWrapperTimeouts = memory;
+  let limiter: { consume(key: string, points: number): Promise<unknown> } = memory;
   if (opts.redis) {
-    const redis = new RateLimiterRedis({
-      storeClient: opts.redis,
+    const shared = new RateLimiterRedis({
+      storeClient: opts.redis.client,
       keyPrefix,
       points: rule.points,
       duration: rule.durationSec,
       rejectIfRedisNotReady: true,
     });
-    // The insurance sits on the timeout wrapper only: it then answers for a Redis error and for a
-    // Redis timeout alike, and a slow failure is never counted twice in memory.
-    limiter = new RLWrapperTimeouts({
-      limiter: redis,
-      timeoutMs: opts.redisTimeoutMs ?? 200,
-      insuranceLimiter: memory,
-    });
+    const dependency = opts.redis.dependency;
+    // A refusal (RateLimiterRes) is an answer, not a Redis failure. The insurance answers for a
+    // Redis error, a timeout and an open breaker alike, so a slow failure is never counted twice.
+    limiter = {
+      consume: (key, points) =>
+        dependency.call(() => shared.consume(key, points), {
+          isCallerError: (err) => err instanceof RateLimiterRes,
+          fallback: () => memory.consume(key, points),
+        }),
+    };
   }
   const rejections = new RejectionLog(opts.logger, label, opts.logIntervalMs);
   const logger = opts.logger;

@@ -3,7 +3,7 @@
 // `GET /health/ready` show.
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { Dependency, type DependencySnapshot } from './dependency.js';
+import { Dependency, type DependencyDeps, type DependencySnapshot } from './dependency.js';
 import { type DependencyPolicyOverride, policyFor } from './policy.js';
 
 export interface DependencyRegistryOptions {
@@ -18,12 +18,20 @@ export class DependencyRegistry {
 
   constructor(private readonly opts: DependencyRegistryOptions) {}
 
-  /** The dependency of that name; the first call creates it (and throws if its policy is invalid). */
-  get(name: string): Dependency {
+  /** The policy a dependency of that name has (defaults + overrides); throws if it is invalid. */
+  policy(name: string) {
+    return policyFor(name, this.opts.policies);
+  }
+
+  /**
+   * The dependency of that name; the first call creates it (and throws if its policy is invalid),
+   * with `opts.limiter` when pacing must be shared beyond this process.
+   */
+  get(name: string, opts: Pick<DependencyDeps, 'limiter'> = {}): Dependency {
     let dep = this.deps.get(name);
     if (!dep) {
       const { metrics, logger } = this.opts;
-      dep = new Dependency(name, policyFor(name, this.opts.policies), { metrics, logger });
+      dep = new Dependency(name, this.policy(name), { metrics, logger, ...opts });
       this.deps.set(name, dep);
     }
     return dep;

@@ -35,8 +35,8 @@ export interface ReadQuery {
 export interface EventStore {
   readonly kind: string;
   /** Runs pending migrations; safe to call on every start and concurrently from several nodes. */
-  migrate(): Promise<void>;
-  epoch(): Promise<string>;
+  migrate(signal?: AbortSignal): Promise<void>;
+  epoch(signal?: AbortSignal): Promise<string>;
   /** Stores the signals in the given order, in one transaction; one result per input, same order. */
   append(inputs: SignalInput[], signal?: AbortSignal): Promise<AppendResult[]>;
   /** Ascending by seq, applying the filter in the store. */

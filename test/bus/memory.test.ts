@@ -1,13 +1,14 @@
 import { MemoryBus, MemoryBusHub } from '../../src/bus/memory-bus.js';
 import type { Bus } from '../../src/bus/bus.js';
+import { guardedBus } from '../support/guarded.js';
 import { busConformance } from './conformance.js';
 
-busConformance('memory', async () => {
+const memoryFixture = (wrap: (b: Bus) => Bus) => async () => {
   const hub = new MemoryBusHub();
   const nodes: Bus[] = [];
   return {
     node: async () => {
-      const b = new MemoryBus(hub);
+      const b = wrap(new MemoryBus(hub));
       nodes.push(b);
       return b;
     },
@@ -15,4 +16,10 @@ busConformance('memory', async () => {
       await Promise.all(nodes.map((b) => b.close()));
     },
   };
-});
+};
+
+busConformance(
+  'memory',
+  memoryFixture((b) => b),
+);
+busConformance('memory, guarded as main.ts wraps it', memoryFixture(guardedBus));

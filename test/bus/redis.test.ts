@@ -3,12 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Bus } from '../../src/bus/bus.js';
+import { redisClients } from '../../src/bus/redis/redis-options.js';
 import { type BusLogger, RedisStreamsBus } from '../../src/bus/redis/redis-streams-bus.js';
 import { storedSignal, type Signal } from '../../src/domain/signal.js';
 import { freePort } from '../support/free-port.js';
 import { REDIS_URL, requireBinary, requireRedis } from '../support/servers.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor } from '../support/wait.js';
+import { guardedBus } from '../support/guarded.js';
 import { busConformance } from './conformance.js';
 import { RedisServer } from './redis-server.js';
 
@@ -22,7 +24,7 @@ function deployment(url: string, extra: Partial<ConstructorParameters<typeof Red
   return {
     keyPrefix,
     node: async () => {
-      const b = new RedisStreamsBus({ url, keyPrefix, blockMs: 1000, ...extra });
+      const b = new RedisStreamsBus({ client: redisClients(url), keyPrefix, blockMs: 1000, ...extra });
       nodes.push(b);
       return b;
     },
@@ -45,6 +47,12 @@ function deployment(url: string, extra: Partial<ConstructorParameters<typeof Red
 busConformance('redis', async (t) => {
   if (!(await requireRedis(t))) return undefined;
   return deployment(REDIS_URL);
+});
+
+busConformance('redis, guarded as main.ts wraps it', async (t) => {
+  if (!(await requireRedis(t))) return undefined;
+  const d = deployment(REDIS_URL);
+  return { ...d, node: async () => guardedBus(await d.node()) };
 });
 
 let seq = 1000;
@@ -145,7 +153,7 @@ describe('RedisStreamsBus', () => {
   });
 
   it('with Redis unreachable from the start, publish fails fast and healthy() is false', async () => {
-    const bus = new RedisStreamsBus({ url: `redis://127.0.0.1:${await freePort()}` });
+    const bus = new RedisStreamsBus({ client: redisClients(`redis://127.0.0.1:${await freePort()}`) });
     try {
       let started = Date.now();
       await assert.rejects(bus.publish([signal()]), /redis unavailable|ECONNREFUSED/);

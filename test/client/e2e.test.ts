@@ -10,8 +10,7 @@ import { createToken } from '../../src/auth/tokens.js';
 import { CatalystClient } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config.js';
 import type { Signal } from '../../src/domain/signal.js';
-import { startCatalyst } from '../../src/main.js';
-import { openStore } from '../../src/store/open-store.js';
+import { openCommandStore, startCatalyst } from '../../src/main.js';
 import { waitFor, withDeadline } from '../support/wait.js';
 import { record, seqs } from './support/harness.js';
 
@@ -24,8 +23,7 @@ describe('client e2e against a real node', () => {
         { port: String(port), 'data-dir': dataDir },
         { CATALYST_HEARTBEAT_MS: '200', CATALYST_SHUTDOWN_GRACE_MS: '500' },
       );
-    const store = await openStore(config(0));
-    await store.migrate();
+    const store = await openCommandStore(config(0));
     const { token: subscribeToken } = await createToken(store, 'client-e2e-sub', ['subscribe']);
     const { token: publishToken } = await createToken(store, 'client-e2e-pub', ['publish']);
     await store.close();

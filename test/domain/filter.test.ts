@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { matches, parseFilter } from '../../src/domain/filter.js';
+import { matches, parseFilter, parseQueryFilter } from '../../src/domain/filter.js';
 import { storedSignal } from '../../src/domain/signal.js';
 import { makeSignal } from '../support/signals.js';
 
@@ -47,5 +47,30 @@ describe('filters', () => {
     assert.throws(() => parseFilter({ tickers: 'AAA' }), { field: 'filters.tickers' });
     assert.throws(() => parseFilter({ sentiment: 'up' }), { field: 'filters.sentiment' });
     assert.throws(() => parseFilter([1]), { code: 'invalid_request' });
+  });
+});
+
+describe('one filter parser for REST and WebSocket', () => {
+  it('reads comma-separated query parameters into the same filter a subscribe gives', () => {
+    assert.deepEqual(
+      parseQueryFilter({ ticker: 'nbtx, KQC', catalyst: 'FDA', min_confidence: 0.7, sentiment: 'positive' }),
+      parseFilter({
+        tickers: ['NBTX', 'KQC'],
+        catalysts: ['fda'],
+        min_confidence: 0.7,
+        sentiment: 'positive',
+      }),
+    );
+  });
+
+  it('applies the same limits, with errors naming the query parameter', () => {
+    const many = Array.from({ length: 1001 }, (_, i) => `T${i}`);
+    assert.throws(() => parseFilter({ tickers: many }), { field: 'filters.tickers' });
+    assert.throws(() => parseQueryFilter({ ticker: many.join(',') }), { field: 'ticker' });
+    assert.throws(() => parseQueryFilter({ ticker: 'A'.repeat(101) }), { field: 'ticker' });
+    assert.throws(() => parseQueryFilter({ ticker: ' , ' }), { field: 'ticker' });
+    assert.throws(() => parseQueryFilter({ sentiment: 'up' }), { field: 'sentiment' });
+    assert.throws(() => parseFilter({ min_confidence: 1.5 }), { field: 'filters.min_confidence' });
+    assert.throws(() => parseQueryFilter({ min_confidence: 1.5 }), { field: 'min_confidence' });
   });
 });

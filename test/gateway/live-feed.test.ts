@@ -8,6 +8,7 @@ import type { Signal } from '../../src/domain/signal.js';
 import { LiveFeed } from '../../src/gateway/live-feed.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
+import { guardStore } from '../../src/resilience/guarded-store.js';
 import { DependencyRegistry } from '../../src/resilience/registry.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeSignal } from '../support/signals.js';
@@ -47,7 +48,7 @@ describe('LiveFeed: every committed signal once, strictly by seq, whatever the b
     return r.map((x) => (x.status === 'created' ? x.signal : assert.fail('not created')));
   };
   const start = async (catchUpMs = 60_000) => {
-    feed = new LiveFeed(store, registry.get('store'), bus, (s) => seen.push(s.seq), {
+    feed = new LiveFeed(guardStore(store, registry.get('store')), bus, (s) => seen.push(s.seq), {
       catchUpMs,
       pageSize: 3,
     });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SignalInput } from '../../src/domain/signal.js';
 import { GroupCommit } from '../../src/publish/group-commit.js';
-import type { Guard } from '../../src/resilience/guard.js';
+import type { EventStore } from '../../src/store/event-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeSignal } from '../support/signals.js';
 
@@ -22,27 +22,25 @@ describe('GroupCommit', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A guard that counts appends and holds each one until released, like a slow commit. */
-  const slowGuard = () => {
+  /** The store with each append counted and held until released, like a slow commit. */
+  const slowStore = () => {
     const calls: number[] = [];
     let release: () => void = () => {};
-    const guard: Guard = {
-      name: 'store',
-      async call(fn) {
-        await new Promise<void>((r) => {
-          release = r;
-        });
-        const result = await fn(new AbortController().signal);
-        calls.push(1);
-        return result;
-      },
+    const slow: EventStore = Object.create(store);
+    slow.append = async (inputs) => {
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      const result = await store.append(inputs);
+      calls.push(1);
+      return result;
     };
-    return { guard, calls, release: () => release() };
+    return { store: slow, calls, release: () => release() };
   };
 
   it('publishes arriving during an append go together in the next one, each getting its own results', async () => {
-    const g = slowGuard();
-    const commits = new GroupCommit(store, g.guard);
+    const g = slowStore();
+    const commits = new GroupCommit(g.store);
     const first = commits.append([makeSignal()]);
     const waiting: Promise<unknown>[] = [];
     const inputs: SignalInput[][] = [];
@@ -83,13 +81,11 @@ describe('GroupCommit', () => {
 
   it('a failed append rejects every publish of its group and stores none of them', async () => {
     const before = await store.lastSeq();
-    const failing: Guard = {
-      name: 'store',
-      async call() {
-        throw new Error('store down');
-      },
+    const failing: EventStore = Object.create(store);
+    failing.append = async () => {
+      throw new Error('store down');
     };
-    const commits = new GroupCommit(store, failing);
+    const commits = new GroupCommit(failing);
     const outcomes = await Promise.allSettled([
       commits.append([makeSignal()]),
       commits.append([makeSignal()]),

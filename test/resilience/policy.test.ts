@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parsePolicyEnv, PolicyEnvError } from '../../src/resilience/policy-env.js';
+import { parsePolicyEnv } from '../../src/config/dependency-policies.js';
+import { ConfigError } from '../../src/config/error.js';
 import { DEFAULT_POLICIES, FALLBACK_POLICY, policyFor } from '../../src/resilience/policy.js';
 
 describe('policyFor', () => {
@@ -89,7 +90,7 @@ describe('parsePolicyEnv', () => {
     } catch (e) {
       err = e;
     }
-    assert.ok(err instanceof PolicyEnvError);
+    assert.ok(err instanceof ConfigError);
     assert.equal(err.problems.length, 4);
     assert.match(
       err.message,

@@ -4,7 +4,10 @@ import { describe, it } from 'node:test';
 import { Redis, type RedisOptions } from 'ioredis';
 import { CatalystError } from '../../src/domain/errors.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { parseRateLimitEnv, RateLimitEnvError } from '../../src/resilience/rate-limit-env.js';
+import { Dependency } from '../../src/resilience/dependency.js';
+import { policyFor } from '../../src/resilience/policy.js';
+import { ConfigError } from '../../src/config/error.js';
+import { parseRateLimitEnv } from '../../src/config/rate-limits.js';
 import {
   createRateLimits,
   DEFAULT_RATE_LIMITS,
@@ -40,6 +43,15 @@ async function consumeMany(n: number, consume: () => Promise<ConsumeResult>, per
     allowed: results.filter((r) => r.allowed).length,
     denied: results.filter((r) => !r.allowed) as Array<{ retryAfterMs: number }>,
   };
+}
+
+/** The limiter store as main.ts builds it: the client behind the `redis` dependency. */
+function limiterStore(t: { after(fn: () => void): void }, redis: Redis, timeoutMs?: number) {
+  const policy = policyFor('redis', timeoutMs === undefined ? {} : { redis: { timeoutMs } });
+  const deps = { metrics: createMetrics({ collectDefault: false }), logger: captureLogs().logger };
+  const dependency = new Dependency('redis', policy, deps);
+  t.after(() => dependency.shutdown());
+  return { client: redis, dependency };
 }
 
 /** A redis client configured as production should: no offline queue, quick fixed reconnects. */
@@ -128,10 +140,10 @@ describe('rate limits with Redis', () => {
     if (!(await requireRedis(t))) return;
     const redis = client(REDIS_URL);
     await redis.connect();
-    const nodeA = setup({ redis });
+    const nodeA = setup({ redis: limiterStore(t, redis) });
     const nodeB = createRateLimits(config(5), {
       keyPrefix: nodeA.prefix,
-      redis,
+      redis: limiterStore(t, redis),
       metrics: createMetrics({ collectDefault: false }),
       logger: captureLogs().logger,
     });
@@ -153,7 +165,7 @@ describe('rate limits with Redis', () => {
     const redis = client(server.url);
     t.after(() => redis.disconnect());
     await redis.connect();
-    const { rl, logs, prefix } = setup({ redis });
+    const { rl, logs, prefix } = setup({ redis: limiterStore(t, redis) });
 
     const before = await consumeMany(2, () => rl.publishPerToken.consume('tok'), 500);
     assert.equal(before.allowed, 2);
@@ -182,7 +194,7 @@ describe('rate limits with Redis', () => {
     const redis = client(server.url);
     t.after(() => redis.disconnect());
     await redis.connect();
-    const { rl } = setup({ redis, redisTimeoutMs: 50 });
+    const { rl } = setup({ redis: limiterStore(t, redis, 50) });
     assert.equal((await rl.publishPerToken.consume('tok')).allowed, true);
     // SIGSTOP: the socket stays open and the client still says 'ready', but nothing answers, so
     // only the per-call timeout stands between a request and a hang.
@@ -221,7 +233,7 @@ describe('parseRateLimitEnv', () => {
           CATALYST_RATE_WS_MESSAGES_PER_SESSION: '0/1s',
         }),
       (err: unknown) =>
-        err instanceof RateLimitEnvError &&
+        err instanceof ConfigError &&
         err.problems.length === 3 &&
         /CATALYST_RATE_PUBLISH_PER_TOKEN: expected <points>\/<window>.*got "lots"/.test(err.message) &&
         /CATALYST_RATE_WS_MESSAGES: unknown limiter/.test(err.message) &&

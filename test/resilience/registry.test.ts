@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMetrics } from '../../src/observability/metrics.js';
-import type { Guard } from '../../src/resilience/guard.js';
 import { readinessOf } from '../../src/resilience/health.js';
 import { DependencyRegistry } from '../../src/resilience/registry.js';
 import { captureLogs } from '../support/log-capture.js';
@@ -41,7 +40,7 @@ describe('DependencyRegistry', () => {
       0,
     );
     assert.doesNotThrow(() => JSON.stringify(snap), 'the snapshot is plain JSON for /admin/dependencies');
-    const guard: Guard = registry.get('store'); // what the publish path and gateway code against
+    const guard = registry.get('store');
     assert.equal(guard.name, 'store');
   });
 

@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { freePort } from '../support/free-port.js';
 import { requirePostgres } from '../support/servers.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor, withDeadline } from '../support/wait.js';
-import { eventStoreConformance } from './conformance.js';
+import { guarded } from '../support/guarded.js';
+import { eventStoreConformance, type Store } from './conformance.js';
 import { createTestDatabase, type TestDatabase } from './postgres-database.js';
 
-eventStoreConformance('postgres', async (t) => {
+const postgresFixture = (wrap: (s: Store) => Store) => async (t: TestContext) => {
   if (!(await requirePostgres(t))) return undefined;
   const db = await createTestDatabase();
   const open = async () => {
-    const s = new PostgresStore({ url: db.url, poolMax: 4, applicationName: 'catalyst-test' });
+    const s = wrap(new PostgresStore({ url: db.url, poolMax: 4, applicationName: 'catalyst-test' }));
     await s.migrate();
     return s;
   };
@@ -29,7 +30,13 @@ eventStoreConformance('postgres', async (t) => {
       await db.drop();
     },
   };
-});
+};
+
+eventStoreConformance(
+  'postgres',
+  postgresFixture((s) => s),
+);
+eventStoreConformance('postgres, guarded as main.ts wraps it', postgresFixture(guarded));
 
 // Behaviour only a networked store has: several nodes migrating, aborts, timeouts, outages.
 describe('PostgresStore', () => {

@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { eventStoreConformance } from './conformance.js';
+import { guarded } from '../support/guarded.js';
+import { eventStoreConformance, type Store } from './conformance.js';
 
-eventStoreConformance('sqlite', async () => {
+const sqliteFixture = (wrap: (s: Store) => Store) => async () => {
   const dir = mkdtempSync(join(tmpdir(), 'catalyst-sqlite-'));
   const file = join(dir, 'catalyst.db');
   const open = async () => {
-    const s = new SqliteStore(file);
+    const s = wrap(new SqliteStore(file));
     await s.migrate();
     return s;
   };
@@ -21,4 +22,10 @@ eventStoreConformance('sqlite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+};
+
+eventStoreConformance(
+  'sqlite',
+  sqliteFixture((s) => s),
+);
+eventStoreConformance('sqlite, guarded as main.ts wraps it', sqliteFixture(guarded));

@@ -12,7 +12,7 @@ import { type TestContext, it } from 'node:test';
 import { createToken as createTokenInStore } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import type { SignalInput } from '../../src/domain/signal.js';
-import { openStore } from '../../src/store/open-store.js';
+import { openCommandStore } from '../../src/main.js';
 import type { Scope } from '../../src/store/token-store.js';
 import { withDeadline } from './wait.js';
 
@@ -266,9 +266,8 @@ export async function createToken(
   scopes: Scope[],
   name = `e2e-${process.pid}-${++tokenCounter}`,
 ): Promise<{ token: string; name: string }> {
-  const store = await openStore(storeConfig(where));
+  const store = await openCommandStore(storeConfig(where));
   try {
-    await store.migrate();
     const { token } = await createTokenInStore(store, name, scopes);
     return { token, name };
   } finally {
@@ -278,7 +277,7 @@ export async function createToken(
 
 /** Revokes a token in the store directly, as `catalyst tokens revoke` does (nodes notice by polling). */
 export async function revokeTokenInStore(where: string | StoreLocation, name: string): Promise<boolean> {
-  const store = await openStore(storeConfig(where));
+  const store = await openCommandStore(storeConfig(where));
   try {
     return await store.revokeToken(name);
   } finally {

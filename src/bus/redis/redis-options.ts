@@ -1,6 +1,6 @@
 // How every ioredis client in Catalyst is built, so that none of them can hang a request while Redis
 // is away: ioredis's defaults queue commands offline without bound and retry each up to 20 times.
-import type { RedisOptions } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 /** Reconnect delay: 200 ms, 400 ms, ... capped at 2 s, plus up to 100 ms of jitter so nodes spread out. */
 export function reconnectDelay(attempt: number): number {
@@ -34,4 +34,10 @@ export function redisOptions(url: string, name: string, overrides: Partial<Redis
     keepAlive: 10_000,
     ...overrides,
   };
+}
+
+/** Builds clients for one Redis server, each with its name and overrides (see RedisClientFactory). */
+export function redisClients(url: string): (name: string, overrides?: Partial<RedisOptions>) => Redis {
+  redisOptions(url, 'check'); // a bad URL fails here, at start, not on the first command
+  return (name, overrides = {}) => new Redis(redisOptions(url, name, overrides));
 }

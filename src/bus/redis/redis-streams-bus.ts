@@ -6,13 +6,10 @@
 // batches of up to 1000, keeps `seq` readable by other consumers and operators (XRANGE) without
 // parsing, and costs nothing extra on the wire since the MULTI is one round trip; MULTI keeps a
 // batch contiguous and all-or-nothing in the stream.
-import { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Signal } from '../../domain/signal.js';
 import type { Bus, BusListener } from '../bus.js';
-import { redisOptions } from './redis-options.js';
 import { compareStreamIds } from './stream-id.js';
-
-export { redisOptions } from './redis-options.js';
 
 /** Structured logger (pino's shape). */
 export interface BusLogger {
@@ -21,8 +18,14 @@ export interface BusLogger {
   error(obj: object, msg?: string): void;
 }
 
+/**
+ * Builds one ready-configured ioredis client (the composition root owns how clients are made, see
+ * redis-options.ts). `name` is the connection name; `overrides` are this bus's per-role settings.
+ */
+export type RedisClientFactory = (name: string, overrides: Partial<RedisOptions>) => Redis;
+
 export interface RedisStreamsBusOptions {
-  url: string;
+  client: RedisClientFactory;
   /** Prefix of every key, so deployments can share a Redis. Default 'catalyst'. */
   keyPrefix?: string;
   /** Approximate bound on the stream's length (MAXLEN ~). Default 100000. */
@@ -75,9 +78,9 @@ export class RedisStreamsBus implements Bus {
     });
   }
 
-  private connect(role: string, overrides: Parameters<typeof redisOptions>[2]): Redis {
+  private connect(role: string, overrides: Partial<RedisOptions>): Redis {
     const name = `${this.opts.keyPrefix ?? 'catalyst'}:bus:${role}:${process.pid}`;
-    const client = new Redis(redisOptions(this.opts.url, name, overrides));
+    const client = this.opts.client(name, overrides);
     let lastError: unknown;
     let down = false;
     // Without an 'error' listener ioredis prints every failed reconnect; log transitions instead.

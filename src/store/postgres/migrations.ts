@@ -37,6 +37,26 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX tokens_revoked_at ON tokens (revoked_at);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- The pipeline's ledger (src/pipeline/ledger.ts): decisions per item, feed state, feed leases.
+      CREATE TABLE pipeline_items (
+        id TEXT PRIMARY KEY,
+        feed TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        published_at TIMESTAMPTZ NOT NULL,
+        decided_at TIMESTAMPTZ NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX pipeline_items_decided ON pipeline_items (decided_at);
+      CREATE INDEX pipeline_items_kept ON pipeline_items (decision, published_at);
+      CREATE TABLE pipeline_feeds (name TEXT PRIMARY KEY, body TEXT NOT NULL);
+      -- Expiry by the database's clock, so nodes with skewed clocks agree on who holds a feed.
+      CREATE TABLE pipeline_leases (feed TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
+    `,
+  },
 ];
 
 // Any constant works; it only has to be the same on every node. Advisory locks are per database.
@@ -46,8 +66,8 @@ const MIGRATION_LOCK = 0x6361_7461; // 'cata'
  * Applies pending migrations in one transaction under a transaction-scoped advisory lock, so nodes
  * that start together apply each migration once and the others wait, then find nothing to do.
  */
-export async function migrate(pool: PgPool): Promise<void> {
-  await pool.transaction(undefined, async (c) => {
+export async function migrate(pool: PgPool, abort?: AbortSignal): Promise<void> {
+  await pool.transaction(abort, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await c.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)',

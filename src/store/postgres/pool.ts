@@ -1,8 +1,10 @@
 // One pg.Pool per store, configured so that no call can hang: connecting and waiting for a free
 // connection are bounded, every statement has a server-side timeout and a client-side one (for a
-// network that silently drops packets), and an AbortSignal ends a call by destroying its connection,
-// which makes PostgreSQL roll back whatever transaction it had open.
+// network that silently drops packets), and an AbortSignal ends a call by cancelling its statement
+// on the server and destroying its connection, which makes PostgreSQL roll back whatever
+// transaction it had open.
 import pg from 'pg';
+import { cancelBackend } from './cancel.js';
 
 export interface PoolOptions {
   url: string;
@@ -64,7 +66,7 @@ export class PgPool {
     this.pool.on('error', onIdleError);
   }
 
-  /** Runs `fn` on one connection; an abort destroys that connection and rejects with the reason. */
+  /** Runs `fn` on one connection; an abort cancels its statement, destroys the connection and rejects with the reason. */
   async session<T>(
     abort: AbortSignal | undefined,
     fn: (c: pg.PoolClient, lease: Lease) => Promise<T>,
@@ -84,12 +86,17 @@ export class PgPool {
       client.removeListener('error', onClientError);
       client.release(err);
     };
+    let running = false;
     const onAbort = () => {
-      if (!shielded) release(new Error('aborted'));
+      if (shielded) return;
+      if (running) cancelBackend(client);
+      release(new Error('aborted'));
     };
     abort?.addEventListener('abort', onAbort, { once: true });
     try {
+      running = true;
       const result = await fn(client, { shield: () => (shielded = true) });
+      running = false;
       release();
       return result;
     } catch (err) {

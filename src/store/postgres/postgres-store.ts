@@ -3,11 +3,13 @@
 import type pg from 'pg';
 import { CatalystError } from '../../domain/errors.js';
 import type { Signal, SignalInput } from '../../domain/signal.js';
+import type { PipelineLedger } from '../../pipeline/ledger.js';
 import { type PlannedRow, planAppend, type StoredIdentity, signalFromBody } from '../append-plan.js';
 import type { AppendResult, EventStore, ReadQuery } from '../event-store.js';
 import { buildWhere } from '../sql-filter.js';
 import { type TokenRow, tokenRecord, tokenWithHash } from '../token-row.js';
 import type { Scope, TokenRecord, TokenStore } from '../token-store.js';
+import { postgresPipelineLedger } from './pipeline-ledger.js';
 import { migrate } from './migrations.js';
 import { PgPool, type PoolOptions } from './pool.js';
 
@@ -50,13 +52,13 @@ export class PostgresStore implements EventStore, TokenStore {
     this.pool = new PgPool(opts, opts.onIdleError ?? (() => undefined));
   }
 
-  migrate(): Promise<void> {
-    return migrate(this.pool);
+  migrate(abort?: AbortSignal): Promise<void> {
+    return migrate(this.pool, abort);
   }
 
-  async epoch(): Promise<string> {
+  async epoch(abort?: AbortSignal): Promise<string> {
     this.cachedEpoch ??= (
-      await this.pool.query<{ value: string }>("SELECT value FROM meta WHERE key = 'epoch'", [])
+      await this.pool.query<{ value: string }>("SELECT value FROM meta WHERE key = 'epoch'", [], abort)
     )[0]?.value;
     if (!this.cachedEpoch) throw new Error('the store has no epoch: run migrate() first');
     return this.cachedEpoch;
@@ -131,15 +133,14 @@ export class PostgresStore implements EventStore, TokenStore {
     await this.pool.query('SELECT 1', [], abort);
   }
 
-  async createToken(name: string, hash: string, scopes: Scope[]): Promise<TokenRecord> {
+  async createToken(name: string, hash: string, scopes: Scope[], abort?: AbortSignal): Promise<TokenRecord> {
     const created_at = new Date().toISOString();
     try {
-      await this.pool.query('INSERT INTO tokens (name, hash, scopes, created_at) VALUES ($1, $2, $3, $4)', [
-        name,
-        hash,
-        scopes.join(','),
-        created_at,
-      ]);
+      await this.pool.query(
+        'INSERT INTO tokens (name, hash, scopes, created_at) VALUES ($1, $2, $3, $4)',
+        [name, hash, scopes.join(','), created_at],
+        abort,
+      );
     } catch (err) {
       if ((err as pg.DatabaseError).code === '23505') {
         throw new CatalystError('conflict', `a token named ${name} already exists`, { field: 'name' });
@@ -149,31 +150,41 @@ export class PostgresStore implements EventStore, TokenStore {
     return { name, scopes, created_at, revoked_at: null };
   }
 
-  async findTokenByHash(hash: string): Promise<(TokenRecord & { hash: string }) | undefined> {
-    const [row] = await this.pool.query<TokenRow>('SELECT * FROM tokens WHERE hash = $1', [hash]);
+  async findTokenByHash(
+    hash: string,
+    abort?: AbortSignal,
+  ): Promise<(TokenRecord & { hash: string }) | undefined> {
+    const [row] = await this.pool.query<TokenRow>('SELECT * FROM tokens WHERE hash = $1', [hash], abort);
     return row ? tokenWithHash(row) : undefined;
   }
 
-  async listTokens(): Promise<TokenRecord[]> {
-    return (await this.pool.query<TokenRow>('SELECT * FROM tokens ORDER BY created_at, name', [])).map(
+  async listTokens(abort?: AbortSignal): Promise<TokenRecord[]> {
+    return (await this.pool.query<TokenRow>('SELECT * FROM tokens ORDER BY created_at, name', [], abort)).map(
       tokenRecord,
     );
   }
 
-  async revokeToken(name: string): Promise<boolean> {
+  async revokeToken(name: string, abort?: AbortSignal): Promise<boolean> {
     const rows = await this.pool.query(
       'UPDATE tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL RETURNING name',
       [new Date().toISOString(), name],
+      abort,
     );
     return rows.length > 0;
   }
 
-  async revokedSince(since: string): Promise<string[]> {
+  async revokedSince(since: string, abort?: AbortSignal): Promise<string[]> {
     const rows = await this.pool.query<{ hash: string }>(
       'SELECT hash FROM tokens WHERE revoked_at >= $1::timestamptz',
       [since],
+      abort,
     );
     return rows.map((r) => r.hash);
+  }
+
+  /** The pipeline's ledger, in this store's database. */
+  pipelineLedger(): PipelineLedger {
+    return postgresPipelineLedger(this.pool);
   }
 
   close(): Promise<void> {

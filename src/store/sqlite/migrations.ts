@@ -32,4 +32,23 @@ export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX tokens_revoked_at ON tokens (revoked_at);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- The pipeline's ledger (src/pipeline/ledger.ts): decisions per item, feed state, feed leases.
+      CREATE TABLE pipeline_items (
+        id TEXT PRIMARY KEY,
+        feed TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX pipeline_items_decided ON pipeline_items (decided_at);
+      CREATE INDEX pipeline_items_kept ON pipeline_items (decision, published_at);
+      CREATE TABLE pipeline_feeds (name TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE pipeline_leases (feed TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL);
+    `,
+  },
 ];

@@ -7,11 +7,13 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CatalystError } from '../../domain/errors.js';
 import type { Signal, SignalInput } from '../../domain/signal.js';
+import type { PipelineLedger } from '../../pipeline/ledger.js';
 import { planAppend, type StoredIdentity, signalFromBody } from '../append-plan.js';
 import type { AppendResult, EventStore, ReadQuery } from '../event-store.js';
 import { buildWhere } from '../sql-filter.js';
 import { type TokenRow, tokenRecord, tokenWithHash } from '../token-row.js';
 import type { Scope, TokenRecord, TokenStore } from '../token-store.js';
+import { sqlitePipelineLedger } from './pipeline-ledger.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 export class SqliteStore implements EventStore, TokenStore {
@@ -176,6 +178,11 @@ export class SqliteStore implements EventStore, TokenStore {
     return (this.stmt('SELECT hash FROM tokens WHERE revoked_at >= ?').all(since) as { hash: string }[]).map(
       (r) => r.hash,
     );
+  }
+
+  /** The pipeline's ledger, in this store's file. */
+  pipelineLedger(): PipelineLedger {
+    return sqlitePipelineLedger(this.db);
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,13 @@
 //   CATALYST_RATE_PUBLISH_PER_TOKEN=200/1s  CATALYST_RATE_WS_CONNECTS_PER_IP=30/1m
 // <window> is a whole number of seconds, minutes or hours (`1s`, `60s`, `1m`, `1h`; a bare number
 // is seconds). Every mistake is reported at once, naming the variable.
-import { LIMITER_LABELS, type LimiterName, type RateLimitConfig, type RateLimitRule } from './rate-limits.js';
+import {
+  LIMITER_LABELS,
+  type LimiterName,
+  type RateLimitConfig,
+  type RateLimitRule,
+} from '../resilience/rate-limits.js';
+import { ConfigError } from './error.js';
 
 export const RATE_ENV_PREFIX = 'CATALYST_RATE_';
 
@@ -16,14 +22,7 @@ export const RATE_ENV_NAMES = Object.fromEntries(
   ]),
 ) as Record<LimiterName, string>;
 
-export class RateLimitEnvError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid rate limit environment:\n  ${problems.join('\n  ')}`);
-    this.name = 'RateLimitEnvError';
-  }
-}
-
-/** The limits the environment sets (others keep their defaults); throws RateLimitEnvError. */
+/** The limits the environment sets (others keep their defaults); throws ConfigError. */
 export function parseRateLimitEnv(
   env: NodeJS.ProcessEnv | Record<string, string | undefined>,
 ): Partial<RateLimitConfig> {
@@ -46,7 +45,7 @@ export function parseRateLimitEnv(
         `${variable}: expected <points>/<window> such as 100/1s or 30/1m (whole numbers, points >= 1), got "${raw}"`,
       );
   }
-  if (problems.length) throw new RateLimitEnvError(problems);
+  if (problems.length) throw new ConfigError(problems, 'invalid rate limit environment');
   return out;
 }
 

@@ -4,8 +4,9 @@
 //            CATALYST_DEP_LLM_BREAKER_RESET_MS=60000, CATALYST_DEP_FEED_SEC_EDGAR_RETRY_ATTEMPTS=3
 // A mistake is an error naming the variable and what is wrong, all problems at once: a typo in an
 // operator's env must stop the start, not silently leave a default in force.
-import type { DependencyPolicyOverride } from './policy.js';
-import { FEED_DEFAULT_KEY, policyKey } from './policy.js';
+import type { DependencyPolicyOverride } from '../resilience/policy.js';
+import { ConfigError } from './error.js';
+import { FEED_DEFAULT_KEY, policyKey } from '../resilience/policy.js';
 
 export const POLICY_ENV_PREFIX = 'CATALYST_DEP_';
 
@@ -52,14 +53,7 @@ export const SETTINGS: Record<string, Setting> = {
 // Longest first, so a setting that ends another's name can never shadow it.
 const SUFFIXES = Object.keys(SETTINGS).sort((a, b) => b.length - a.length);
 
-export class PolicyEnvError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid dependency policy environment:\n  ${problems.join('\n  ')}`);
-    this.name = 'PolicyEnvError';
-  }
-}
-
-/** Overrides keyed by policy key (`store`, `feed:*`, `feed:sec_edgar`); throws PolicyEnvError. */
+/** Overrides keyed by policy key (`store`, `feed:*`, `feed:sec_edgar`); throws ConfigError. */
 export function parsePolicyEnv(
   env: NodeJS.ProcessEnv | Record<string, string | undefined>,
 ): Record<string, DependencyPolicyOverride> {
@@ -84,7 +78,7 @@ export function parsePolicyEnv(
     const key = dependencyKey(rest.slice(0, -(suffix.length + 1)));
     setting.apply((out[key] ??= {}), value);
   }
-  if (problems.length) throw new PolicyEnvError(problems);
+  if (problems.length) throw new ConfigError(problems, 'invalid dependency policy environment');
   return out;
 }
 

@@ -1,0 +1,243 @@
+// The polled panels: breaker board, sessions and rates, pipeline, tokens. Each renders loading,
+// empty, error (keeping the last good view) and content states.
+// @ts-check
+import { ApiError, call } from './api.js';
+import { ago, h, panel, table } from './dom.js';
+
+/** @param {unknown} err */
+const reason = (err) =>
+  err instanceof ApiError
+    ? err.status === 0
+      ? 'The node does not answer; retrying.'
+      : `${err.message} (${err.status} ${err.code}); retrying.`
+    : String(err);
+
+/** Failures within the last minute, from the counts seen at each poll. */
+const failureHistory = /** @type {Map<string, Array<{ at: number, n: number }>>} */ (new Map());
+
+/** @param {string} name @param {Record<string, number>} counts */
+function recentFailures(name, counts) {
+  const n = (counts.failure ?? 0) + (counts.timeout ?? 0) + (counts.rejected ?? 0);
+  const now = Date.now();
+  const list = (failureHistory.get(name) ?? []).filter((x) => now - x.at <= 60_000);
+  list.push({ at: now, n });
+  failureHistory.set(name, list);
+  return n - /** @type {{ n: number }} */ (list[0]).n;
+}
+
+/** @param {Record<string, any>} policy */
+function policyText(policy) {
+  const b = policy.breaker ?? {};
+  const parts = [`timeout ${policy.timeoutMs} ms`];
+  parts.push(`opens at ${b.errorThresholdPercentage}% of ≥${b.volumeThreshold} calls`);
+  parts.push(`half-opens after ${b.resetTimeoutMs} ms`);
+  if (policy.retry) parts.push(`${policy.retry.attempts} attempts`);
+  if (policy.limiter) parts.push('rate limited');
+  return parts.join(' · ');
+}
+
+export function breakerBoard() {
+  const p = panel('deps');
+  return async () => {
+    try {
+      const { dependencies } = await call('GET', '/admin/dependencies');
+      const deps = Object.values(dependencies ?? {});
+      if (deps.length === 0) return p.empty('No dependencies used yet.');
+      p.show(
+        h(
+          'div',
+          { class: 'breakers' },
+          ...deps.map((d) =>
+            h(
+              'article',
+              { class: 'breaker', 'data-name': d.name, 'data-state': d.state },
+              h(
+                'header',
+                null,
+                h('strong', null, d.name),
+                h('span', { class: 'badge' }, d.state.replace('_', '-')),
+              ),
+              h(
+                'dl',
+                null,
+                h('dt', null, 'latency'),
+                h('dd', null, d.last_latency_ms === null ? '—' : `${Math.round(d.last_latency_ms)} ms`),
+                h('dt', null, 'failures, last minute'),
+                h('dd', null, recentFailures(d.name, d.counts)),
+                h('dt', null, 'calls'),
+                h(
+                  'dd',
+                  null,
+                  Object.entries(d.counts)
+                    .filter(([, n]) => n > 0)
+                    .map(([k, n]) => `${k} ${n}`)
+                    .join(' · ') || 'none',
+                ),
+                h('dt', null, 'last error'),
+                h('dd', null, d.last_error ? `${d.last_error.message} (${ago(d.last_error.at)})` : '—'),
+              ),
+              h('p', { class: 'muted policy' }, policyText(d.policy)),
+            ),
+          ),
+        ),
+      );
+    } catch (err) {
+      p.fail(reason(err));
+    }
+  };
+}
+
+/** @param {string} text @returns {Map<string, number>} sums by metric name */
+function parseMetrics(text) {
+  const sums = new Map();
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (!m || line.startsWith('#')) continue;
+    sums.set(m[1], (sums.get(m[1]) ?? 0) + Number(m[2]));
+  }
+  return sums;
+}
+
+const GAUGES = [
+  ['catalyst_ws_sessions', 'sessions open'],
+  ['catalyst_ws_send_buffer_bytes', 'bytes waiting to be sent'],
+];
+const COUNTERS = [
+  ['catalyst_signals_published_total', 'signals stored'],
+  ['catalyst_signals_rejected_total', 'publishes refused'],
+  ['catalyst_ws_messages_sent_total', 'messages sent'],
+  ['catalyst_ws_connects_total', 'connects'],
+  ['catalyst_ws_disconnects_total', 'disconnects'],
+  ['catalyst_ws_slow_consumer_closes_total', 'slow consumers closed'],
+  ['catalyst_http_requests_total', 'HTTP requests'],
+  ['catalyst_rate_limited_total', 'rate limited'],
+];
+
+export function ratesPanel() {
+  const p = panel('rates');
+  /** @type {{ at: number, sums: Map<string, number> } | null} */
+  let previous = null;
+  /** The last rate shown per metric. */
+  const shown = new Map();
+  return async () => {
+    let text;
+    try {
+      text = await call('GET', '/metrics');
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404)
+        return p.empty('This node serves /metrics on its ops port only (CATALYST_METRICS_PORT).');
+      return p.fail(reason(err));
+    }
+    const sums = parseMetrics(String(text));
+    const now = Date.now();
+    const rate = (/** @type {string} */ name) => {
+      const dt = previous ? (now - previous.at) / 1000 : 0;
+      // Rates over less than a second (a poll right after a reconnect) are noise: keep the last.
+      if (!previous || dt < 1) return shown.get(name) ?? '…';
+      const total = sums.get(name) ?? 0;
+      const delta = total - (previous.sums.get(name) ?? 0);
+      // A counter that went down was reset (the node restarted): all of it is new.
+      const r = (delta < 0 ? total : delta) / dt;
+      const text = `${r < 10 ? r.toFixed(1) : Math.round(r)}/s`;
+      shown.set(name, text);
+      return text;
+    };
+    p.show(
+      h(
+        'div',
+        { class: 'stats' },
+        ...GAUGES.map(([name, label]) =>
+          h(
+            'div',
+            { class: 'stat', 'data-metric': name },
+            h('b', null, sums.get(name) ?? 0),
+            h('span', null, label),
+          ),
+        ),
+      ),
+      table(['', 'rate', 'total'], COUNTERS, ([name, label]) => [label, rate(name), sums.get(name) ?? 0]),
+    );
+    if (!previous || now - previous.at >= 1000) previous = { at: now, sums };
+  };
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** A value as a table cell: times as their age (freshness at a glance), objects as JSON. @param {any} v */
+const cell = (v) => {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'string' && ISO_TIME.test(v)) return ago(v);
+  return typeof v === 'object' ? JSON.stringify(v) : v;
+};
+
+/** Rows of any shape: columns from the first row's keys, so a new field shows without a console change. */
+/** @param {Array<Record<string, unknown>>} rows */
+const genericTable = (rows) => {
+  const keys = Object.keys(rows[0] ?? {});
+  return table(keys, rows, (r) => keys.map((k) => cell(r[k])));
+};
+
+export function pipelinePanel() {
+  const p = panel('pipeline');
+  return async () => {
+    try {
+      const feeds = await call('GET', '/admin/pipeline/feeds');
+      let drops = [];
+      try {
+        const items = await call('GET', '/admin/pipeline/items?decision=drop');
+        drops = items?.items ?? [];
+      } catch {}
+      const list = feeds?.feeds ?? [];
+      const parts = [];
+      parts.push(h('h3', null, 'Feeds'));
+      parts.push(list.length === 0 ? h('p', { class: 'empty' }, 'No feeds configured.') : genericTable(list));
+      if (feeds?.funnel && typeof feeds.funnel === 'object') {
+        parts.push(h('h3', null, 'Funnel'));
+        const stages = Object.entries(feeds.funnel);
+        const top = Math.max(1, ...stages.map(([, v]) => Number(v) || 0));
+        parts.push(
+          table(['stage', 'items', ''], stages, ([k, v]) => [
+            k,
+            cell(v),
+            h('progress', { max: String(top), value: String(Number(v) || 0) }),
+          ]),
+        );
+      }
+      parts.push(h('h3', null, 'Recent drops'));
+      parts.push(
+        drops.length === 0 ? h('p', { class: 'empty' }, 'No drops.') : genericTable(drops.slice(0, 50)),
+      );
+      p.show(...parts);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return p.empty('Pipeline not running on this node.');
+      p.fail(reason(err));
+    }
+  };
+}
+
+/** @param {(name: string) => Promise<void>} revoke */
+export function tokensPanel(revoke) {
+  const p = panel('tokens');
+  const refresh = async () => {
+    try {
+      const { tokens } = await call('GET', '/admin/tokens');
+      if (tokens.length === 0) return p.empty('No tokens.');
+      p.show(
+        table(['name', 'scopes', 'created', 'state', ''], tokens, (t) => {
+          const button = h('button', { type: 'button', class: 'danger', 'data-revoke': t.name }, 'Revoke');
+          button.addEventListener('click', () => void revoke(t.name));
+          return [
+            t.name,
+            t.scopes.join(', '),
+            ago(t.created_at),
+            t.revoked_at ? `revoked ${ago(t.revoked_at)}` : 'active',
+            t.revoked_at ? null : button,
+          ];
+        }),
+      );
+    } catch (err) {
+      p.fail(reason(err));
+    }
+  };
+  return { refresh, fail: (/** @type {unknown} */ err) => p.fail(reason(err)) };
+}

@@ -1,0 +1,101 @@
+// API descriptions generated from the code: OpenAPI 3.1 of every REST route (from the routes' own
+// JSON schemas, collected by @fastify/swagger as routes are added, so this plugin must be registered
+// before them) at /openapi.json, and AsyncAPI 3.0 of the WebSocket protocol at /asyncapi.json.
+import swagger from '@fastify/swagger';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { ErrorCodes } from '../domain/errors.js';
+import { signalFilterSchema, signalSchema } from '../gateway/message-schemas.js';
+import { buildAsyncApi } from './asyncapi.js';
+
+/** The protocol's version (docs/PROTOCOL.md: "Catalyst protocol v1"), not the package's. */
+const API_VERSION = '1.0.0';
+
+const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', enum: Object.keys(ErrorCodes) },
+        message: { type: 'string' },
+        field: { type: 'string', description: 'the field at fault, when one is' },
+      },
+    },
+  },
+};
+
+const errorResponse = (code: keyof typeof ErrorCodes) => ({
+  description: ErrorCodes[code].message,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+/** The scope a route's auth preHandler demands (api/auth.ts tags each with it). */
+function scopeOf(preHandler: unknown): string | undefined {
+  const list = Array.isArray(preHandler) ? preHandler : [preHandler];
+  for (const h of list) {
+    const scope = (h as { scope?: unknown } | undefined)?.scope;
+    if (typeof scope === 'string') return scope;
+  }
+  return undefined;
+}
+
+const hostOf = (req: FastifyRequest) => req.headers.host ?? `${req.hostname}`;
+
+async function docs(app: FastifyInstance, opts: { secure: boolean }): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Catalyst REST API',
+        version: API_VERSION,
+        description: 'Market news to trading signals. The WebSocket protocol is described at /asyncapi.json.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token' } },
+        // JSON Schema as OpenAPI 3.1 takes it; the swagger types model only the 3.0 subset.
+        schemas: {
+          Error: errorSchema,
+          Signal: signalSchema,
+          SignalFilter: signalFilterSchema,
+        } as unknown as Record<string, never>,
+      },
+    },
+    hideUntagged: false,
+    transform: ({ schema, url, route }) => {
+      const scope = scopeOf(route.preHandler);
+      const out: Record<string, unknown> = { ...(schema ?? {}) };
+      if (scope) {
+        out.security = [{ bearer: [] }];
+        out.description = `Needs a token with the ${scope} scope${scope === 'admin' ? '' : ' (or admin)'}.`;
+        out.tags ??= [url.split('/')[1] ?? 'api'];
+      }
+      return { schema: out as typeof schema, url };
+    },
+    transformObject: (doc) => {
+      if (!('openapiObject' in doc)) return doc.swaggerObject;
+      const openapiObject = doc.openapiObject;
+      // Every operation answers errors in one shape; secured ones add 401 and 403.
+      for (const item of Object.values(openapiObject.paths ?? {})) {
+        for (const op of Object.values(item ?? {}) as Array<Record<string, any>>) {
+          if (typeof op !== 'object' || op === null || !('responses' in op)) continue;
+          op.responses.default ??= { ...errorResponse('internal'), description: 'an error' };
+          if (op.security) {
+            op.responses['401'] ??= errorResponse('unauthorized');
+            op.responses['403'] ??= errorResponse('forbidden');
+          }
+        }
+      }
+      return openapiObject;
+    },
+  });
+
+  app.get('/openapi.json', { schema: { summary: 'This document' } }, async () => app.swagger());
+  app.get('/asyncapi.json', { schema: { summary: 'The AsyncAPI 3.0 document of /ws' } }, async (req) =>
+    buildAsyncApi({ version: API_VERSION, host: hostOf(req), secure: opts.secure }),
+  );
+}
+
+export const apiDocs = fp(docs, { name: 'catalyst-api-docs' });

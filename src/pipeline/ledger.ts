@@ -1,0 +1,84 @@
+// The PipelineLedger port: what the pipeline remembers across restarts and nodes. Implemented by the
+// event store's adapters (one database), reached through the store's guard like every store call.
+//
+// Contract:
+// - `record` is an upsert by item id: the last decision about an item wins (a `waiting` item that
+//   is later published becomes `kept`). `decided` names the ids with a final decision, so a re-poll,
+//   a restart or another node skips them; `failed` and `waiting` are not final.
+// - `lease` is a time-bounded lock per feed: true when `holder` now holds it until now + ttlMs;
+//   false while another holder's lease is unexpired. A holder that dies loses it at expiry.
+import type { StoryFingerprint } from './dedup.js';
+import type { FeedKind } from './item.js';
+
+export const STAGES = [
+  'fetch',
+  'normalize',
+  'dedup',
+  'enrich',
+  'prescale',
+  'classify',
+  'score',
+  'publish',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const DECISIONS = ['kept', 'dropped', 'stale', 'failed', 'waiting'] as const;
+export type Decision = (typeof DECISIONS)[number];
+
+/** Decisions after which an item is never looked at again. */
+export const FINAL_DECISIONS: readonly Decision[] = ['kept', 'dropped', 'stale'];
+
+export interface ItemRecord {
+  id: string;
+  feed: string;
+  stage: Stage;
+  decision: Decision;
+  /** A short machine word (law_firm_promotion, no_ticker, not_catalyst, duplicate_story...). */
+  reason: string;
+  /** One line for people. */
+  detail?: string;
+  title: string;
+  tickers: string[];
+  url?: string;
+  key: string;
+  published_at: string;
+  decided_at: string;
+  /** The signals it became (ids), when kept. */
+  signal_ids?: string[];
+  /** Kept items only: what the same story on another wire is compared with. */
+  story?: StoryFingerprint;
+}
+
+export interface FeedState {
+  name: string;
+  kind: FeedKind;
+  url: string;
+  last_poll_at: string | null;
+  last_success_at: string | null;
+  last_error: { message: string; at: string } | null;
+  /** Items in the last successful poll, and new items since start. */
+  last_items: number;
+  new_items: number;
+  /** The node that polled it last. */
+  polled_by: string | null;
+}
+
+export interface ItemQuery {
+  decision?: Decision;
+  stage?: Stage;
+  feed?: string;
+  limit: number;
+}
+
+export interface PipelineLedger {
+  decided(ids: string[], signal?: AbortSignal): Promise<Set<string>>;
+  record(item: ItemRecord, signal?: AbortSignal): Promise<void>;
+  /** Stories of items kept with published_at at or after `since`. */
+  recentStories(since: string, signal?: AbortSignal): Promise<StoryFingerprint[]>;
+  /** Newest decisions first. */
+  items(q: ItemQuery, signal?: AbortSignal): Promise<ItemRecord[]>;
+  saveFeed(state: FeedState, signal?: AbortSignal): Promise<void>;
+  feeds(signal?: AbortSignal): Promise<FeedState[]>;
+  lease(feed: string, holder: string, ttlMs: number, signal?: AbortSignal): Promise<boolean>;
+  releaseLease(feed: string, holder: string, signal?: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,14 @@
+// The bus as consumers see it: publish runs through the bus's Dependency (never retried: the bus
+// only makes delivery fast, and a gateway reads whatever it misses from the store).
+import type { Bus } from '../bus/bus.js';
+import type { Dependency } from './dependency.js';
+
+export function guardBus(bus: Bus, dep: Dependency): Bus {
+  return {
+    kind: bus.kind,
+    publish: (signals, signal) => dep.call((s) => bus.publish(signals, s), { signal }),
+    subscribe: (listener) => bus.subscribe(listener),
+    healthy: () => bus.healthy(),
+    close: () => bus.close(),
+  };
+}

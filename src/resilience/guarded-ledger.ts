@@ -1,0 +1,21 @@
+// The pipeline's ledger as the pipeline sees it: every call through the store's Dependency (it lives
+// in the store's database), reads retried, writes not.
+import type { PipelineLedger } from '../pipeline/ledger.js';
+import type { Dependency } from './dependency.js';
+
+export function guardLedger(ledger: PipelineLedger, dep: Dependency): PipelineLedger {
+  const read = <T>(fn: (s: AbortSignal) => Promise<T>, signal?: AbortSignal) =>
+    dep.call(fn, { idempotent: true, signal });
+  const write = <T>(fn: (s: AbortSignal) => Promise<T>, signal?: AbortSignal) => dep.call(fn, { signal });
+  return {
+    decided: (ids, signal) => read((s) => ledger.decided(ids, s), signal),
+    // An upsert by id: repeating it is harmless.
+    record: (item, signal) => read((s) => ledger.record(item, s), signal),
+    recentStories: (since, signal) => read((s) => ledger.recentStories(since, s), signal),
+    items: (q, signal) => read((s) => ledger.items(q, s), signal),
+    saveFeed: (state, signal) => read((s) => ledger.saveFeed(state, s), signal),
+    feeds: (signal) => read((s) => ledger.feeds(s), signal),
+    lease: (feed, holder, ttlMs, signal) => write((s) => ledger.lease(feed, holder, ttlMs, s), signal),
+    releaseLease: (feed, holder, signal) => write((s) => ledger.releaseLease(feed, holder, s), signal),
+  };
+}

@@ -1,0 +1,97 @@
+// The PipelineLedger on PostgreSQL: the same database as the event store. Leases expire by the
+// database's clock, so nodes with skewed clocks still agree on who holds a feed.
+import type { StoryFingerprint } from '../../pipeline/dedup.js';
+import {
+  FINAL_DECISIONS,
+  type FeedState,
+  type ItemQuery,
+  type ItemRecord,
+  type PipelineLedger,
+} from '../../pipeline/ledger.js';
+import type { PgPool } from './pool.js';
+
+export function postgresPipelineLedger(pool: PgPool): PipelineLedger {
+  return {
+    async decided(ids, abort) {
+      if (ids.length === 0) return new Set();
+      const rows = await pool.query<{ id: string }>(
+        'SELECT id FROM pipeline_items WHERE decision = ANY($1::text[]) AND id = ANY($2::text[])',
+        [FINAL_DECISIONS, ids],
+        abort,
+      );
+      return new Set(rows.map((r) => r.id));
+    },
+    async record(item, abort) {
+      await pool.query(
+        `INSERT INTO pipeline_items (id, feed, stage, decision, published_at, decided_at, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET feed = excluded.feed, stage = excluded.stage,
+           decision = excluded.decision, published_at = excluded.published_at,
+           decided_at = excluded.decided_at, body = excluded.body`,
+        [
+          item.id,
+          item.feed,
+          item.stage,
+          item.decision,
+          item.published_at,
+          item.decided_at,
+          JSON.stringify(item),
+        ],
+        abort,
+      );
+    },
+    async recentStories(since, abort) {
+      const rows = await pool.query<{ body: string }>(
+        "SELECT body FROM pipeline_items WHERE decision = 'kept' AND published_at >= $1 ORDER BY published_at",
+        [since],
+        abort,
+      );
+      return rows.flatMap((r) => {
+        const story = (JSON.parse(r.body) as ItemRecord).story;
+        return story ? [story as StoryFingerprint] : [];
+      });
+    },
+    async items(q: ItemQuery, abort) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      for (const k of ['decision', 'stage', 'feed'] as const) {
+        if (q[k] === undefined) continue;
+        params.push(q[k]);
+        where.push(`${k} = $${params.length}`);
+      }
+      params.push(q.limit);
+      const sql = `SELECT body FROM pipeline_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY decided_at DESC LIMIT $${params.length}`;
+      return (await pool.query<{ body: string }>(sql, params, abort)).map(
+        (r) => JSON.parse(r.body) as ItemRecord,
+      );
+    },
+    async saveFeed(state, abort) {
+      await pool.query(
+        'INSERT INTO pipeline_feeds (name, body) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET body = excluded.body',
+        [state.name, JSON.stringify(state)],
+        abort,
+      );
+    },
+    async feeds(abort) {
+      return (
+        await pool.query<{ body: string }>('SELECT body FROM pipeline_feeds ORDER BY name', [], abort)
+      ).map((r) => JSON.parse(r.body) as FeedState);
+    },
+    async lease(feed, holder, ttlMs, abort) {
+      const rows = await pool.query(
+        `INSERT INTO pipeline_leases (feed, holder, expires_at)
+           VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3::double precision / 1000))
+         ON CONFLICT (feed) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+           WHERE pipeline_leases.holder = excluded.holder OR pipeline_leases.expires_at < clock_timestamp()
+         RETURNING feed`,
+        [feed, holder, ttlMs],
+        abort,
+      );
+      return rows.length > 0;
+    },
+    async releaseLease(feed, holder, abort) {
+      await pool.query('DELETE FROM pipeline_leases WHERE feed = $1 AND holder = $2', [feed, holder], abort);
+    },
+  };
+}

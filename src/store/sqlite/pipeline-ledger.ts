@@ -1,0 +1,92 @@
+// The PipelineLedger on SQLite: the same file as the event store. Lease expiry uses this machine's
+// clock, which every process sharing the file shares.
+import type Database from 'better-sqlite3';
+import type { StoryFingerprint } from '../../pipeline/dedup.js';
+import {
+  FINAL_DECISIONS,
+  type FeedState,
+  type ItemQuery,
+  type ItemRecord,
+  type PipelineLedger,
+} from '../../pipeline/ledger.js';
+
+export function sqlitePipelineLedger(db: Database.Database): PipelineLedger {
+  const finals = FINAL_DECISIONS.map((d) => `'${d}'`).join(',');
+  return {
+    async decided(ids) {
+      if (ids.length === 0) return new Set();
+      const rows = db
+        .prepare(
+          `SELECT id FROM pipeline_items WHERE decision IN (${finals}) AND id IN (SELECT value FROM json_each(?))`,
+        )
+        .all(JSON.stringify(ids)) as { id: string }[];
+      return new Set(rows.map((r) => r.id));
+    },
+    async record(item) {
+      db.prepare(
+        `INSERT INTO pipeline_items (id, feed, stage, decision, published_at, decided_at, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET feed = excluded.feed, stage = excluded.stage,
+           decision = excluded.decision, published_at = excluded.published_at,
+           decided_at = excluded.decided_at, body = excluded.body`,
+      ).run(
+        item.id,
+        item.feed,
+        item.stage,
+        item.decision,
+        item.published_at,
+        item.decided_at,
+        JSON.stringify(item),
+      );
+    },
+    async recentStories(since) {
+      const rows = db
+        .prepare(
+          `SELECT body FROM pipeline_items WHERE decision = 'kept' AND published_at >= ? ORDER BY published_at`,
+        )
+        .all(since) as { body: string }[];
+      return rows.flatMap((r) => {
+        const story = (JSON.parse(r.body) as ItemRecord).story;
+        return story ? [story as StoryFingerprint] : [];
+      });
+    },
+    async items(q: ItemQuery) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      for (const k of ['decision', 'stage', 'feed'] as const) {
+        if (q[k] === undefined) continue;
+        where.push(`${k} = ?`);
+        params.push(q[k]);
+      }
+      const sql = `SELECT body FROM pipeline_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY decided_at DESC LIMIT ?`;
+      return (db.prepare(sql).all(...params, q.limit) as { body: string }[]).map(
+        (r) => JSON.parse(r.body) as ItemRecord,
+      );
+    },
+    async saveFeed(state) {
+      db.prepare(
+        'INSERT INTO pipeline_feeds (name, body) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body',
+      ).run(state.name, JSON.stringify(state));
+    },
+    async feeds() {
+      return (db.prepare('SELECT body FROM pipeline_feeds ORDER BY name').all() as { body: string }[]).map(
+        (r) => JSON.parse(r.body) as FeedState,
+      );
+    },
+    async lease(feed, holder, ttlMs) {
+      const now = Date.now();
+      const r = db
+        .prepare(
+          `INSERT INTO pipeline_leases (feed, holder, expires_at) VALUES (?, ?, ?)
+           ON CONFLICT (feed) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+           WHERE pipeline_leases.holder = excluded.holder OR pipeline_leases.expires_at < ?`,
+        )
+        .run(feed, holder, now + ttlMs, now);
+      return r.changes > 0;
+    },
+    async releaseLease(feed, holder) {
+      db.prepare('DELETE FROM pipeline_leases WHERE feed = ? AND holder = ?').run(feed, holder);
+    },
+  };
+}

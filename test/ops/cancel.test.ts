@@ -1,0 +1,80 @@
+// A dependency call that passes its deadline is cancelled where it runs, not only abandoned: a token
+// lookup against a wedged PostgreSQL leaves no backend running it.
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import pg from 'pg';
+import { e2e, request } from '../support/node.js';
+import { requirePostgres } from '../support/servers.js';
+import { waitFor } from '../support/wait.js';
+import { errorShape, nodeBehindProxy, round, timed } from './support.js';
+
+/** The node's backends (application catalyst) still running a statement on the tokens table. */
+async function tokenLookupsRunning(dbUrl: string, dbName: string): Promise<number> {
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  try {
+    const r = await c.query<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_stat_activity
+        WHERE datname = $1 AND application_name = 'catalyst' AND state = 'active' AND query ILIKE '%FROM tokens%'`,
+      [dbName],
+    );
+    return Number(r.rows[0]!.n);
+  } finally {
+    await c.end();
+  }
+}
+
+const STORE_POLICY = { CATALYST_DEP_STORE_TIMEOUT_MS: '400', CATALYST_DEP_STORE_RETRY_ATTEMPTS: '1' };
+
+describe('cancelled token lookups', () => {
+  e2e('a lookup stuck behind a lock is cancelled on the server at its deadline', async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const { db, token, node } = await nodeBehindProxy(t, ['subscribe'], STORE_POLICY);
+    assert.equal((await request(node.url, 'GET', '/signals', { token })).status, 200);
+    // Another session holds the tokens table: the lookup reaches PostgreSQL and waits there. Only a
+    // cancel on the server ends it before statement_timeout (5 s); dropping our socket does not.
+    const locker = new pg.Client({ connectionString: db.url });
+    locker.on('error', () => undefined); // the test database is dropped with this session still open
+    await locker.connect();
+    t.after(() => locker.end());
+    await locker.query('BEGIN; LOCK TABLE tokens IN ACCESS EXCLUSIVE MODE');
+    const r = await timed(() => request(node.url, 'GET', '/signals', { token }));
+    assert.equal(errorShape(r.value, 503, 'unavailable'), undefined);
+    assert.match(r.value.body.error.message, /timed out after 400 ms/);
+    await waitFor(
+      async () => (await tokenLookupsRunning(db.url, db.name)) === 0,
+      'no backend left running the token lookup',
+      1500,
+      20,
+    );
+    await locker.query('ROLLBACK');
+    assert.equal((await request(node.url, 'GET', '/signals', { token })).status, 200, 'later lookups work');
+    t.diagnostic(`locked lookup answered 503 in ${round(r.ms)} ms (deadline 400 ms)`);
+  });
+
+  e2e(
+    'a lookup through a wedged connection (timeout toxic) answers 503 at its deadline, nothing left running',
+    async (t) => {
+      if (!(await requirePostgres(t))) return;
+      const { proxy, db, token, node } = await nodeBehindProxy(t, ['subscribe'], STORE_POLICY);
+      assert.equal((await request(node.url, 'GET', '/signals', { token })).status, 200);
+      await proxy.addToxic({
+        name: 'wedge',
+        type: 'timeout',
+        stream: 'upstream',
+        attributes: { timeout: 0 },
+      });
+      const r = await timed(() => request(node.url, 'GET', '/signals', { token }));
+      assert.equal(errorShape(r.value, 503, 'unavailable'), undefined);
+      assert.ok(r.ms < 3000, `answered in ${round(r.ms)} ms, within a few deadlines`);
+      assert.equal(await tokenLookupsRunning(db.url, db.name), 0);
+      await proxy.removeToxic('wedge');
+      await waitFor(
+        async () => (await request(node.url, 'GET', '/signals', { token })).status === 200,
+        'lookups to work again once the toxic is gone',
+        10_000,
+        100,
+      );
+    },
+  );
+});
