@@ -12,13 +12,24 @@ export function backupConfig(flags: Flags): { loc: StoreLocation; statusFile: st
   };
 }
 
-/** Runs a command body; a BackupError (a refusal or a failed tool) becomes one line and exit 1. */
+/**
+ * Errors an operator acts on without a stack: a refusal or a failed tool (BackupError), a database
+ * error (a SQLSTATE) or a broken connection (a system error code), a statement that timed out.
+ * Node's own ERR_* codes mark programming errors: those keep their stack.
+ */
+const operational = (err: unknown): err is Error =>
+  err instanceof BackupError ||
+  (err instanceof Error &&
+    (/^(?!ERR_)[A-Z0-9]+$/.test(String((err as { code?: unknown }).code ?? '')) ||
+      /timeout/i.test(err.message)));
+
+/** Runs a command body; an operational failure becomes one line on stderr and exit 1. */
 export async function reportingBackupErrors(command: string, fn: () => Promise<number>): Promise<number> {
   try {
     return await fn();
   } catch (err) {
-    if (!(err instanceof BackupError)) throw err;
-    process.stderr.write(`catalyst ${command}: ${err.message}\n`);
+    if (!operational(err)) throw err;
+    process.stderr.write(`catalyst ${command}: ${err.message.split('\n')[0]}\n`);
     return 1;
   }
 }

@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { BackupError } from './errors.js';
 import type { RestoreOutcome } from './inspect.js';
 import type { Manifest } from './manifest.js';
+import { execPg } from './pg-tools.js';
 import { recordBackupStatus } from './status.js';
 import { openBackup, restoreStore, type StoreLocation } from './store-backup.js';
 
@@ -25,22 +25,11 @@ interface Scratch {
   dispose(): Promise<void>;
 }
 
-async function adminQuery(url: string, sql: string, params: unknown[] = []): Promise<void> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
-    await c.query(sql, params);
-  } finally {
-    await c.end();
-  }
-}
-
 /** A new database beside the live one, on the same server, dropped afterwards. */
 async function scratchDatabase(liveUrl: string): Promise<Scratch> {
   const name = `catalyst_drill_${randomBytes(6).toString('hex')}`;
   try {
-    await adminQuery(liveUrl, `CREATE DATABASE ${name} TEMPLATE template0`);
+    await execPg(liveUrl, `CREATE DATABASE ${name} TEMPLATE template0`);
   } catch (err) {
     throw new BackupError(
       `cannot create a scratch database for the drill (${(err as Error).message}): give one with --scratch-database-url`,
@@ -51,12 +40,12 @@ async function scratchDatabase(liveUrl: string): Promise<Scratch> {
   return {
     loc: { databaseUrl: url.toString(), dataDir: tmpdir() },
     dispose: async () => {
-      await adminQuery(
+      await execPg(
         liveUrl,
         'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
         [name],
       );
-      await adminQuery(liveUrl, `DROP DATABASE IF EXISTS ${name}`);
+      await execPg(liveUrl, `DROP DATABASE IF EXISTS ${name}`);
     },
   };
 }

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { BackupError } from './errors.js';
+import { execPg } from './pg-tools.js';
 import { sqliteStoreFile } from './sqlite.js';
 import type { StoreLocation } from './store-backup.js';
 
@@ -17,16 +17,7 @@ export async function renewEpoch(loc: StoreLocation): Promise<string> {
   const epoch = randomUUID();
   let changed: number;
   if (loc.databaseUrl) {
-    const c = new pg.Client({ connectionString: loc.databaseUrl, connectionTimeoutMillis: 10_000 });
-    c.on('error', () => undefined);
-    try {
-      await c.connect();
-      changed = (await c.query(SET_EPOCH_PG, [epoch])).rowCount ?? 0;
-    } catch (err) {
-      throw new BackupError(`cannot set the epoch: ${(err as Error).message}`);
-    } finally {
-      await c.end();
-    }
+    changed = await execPg(loc.databaseUrl, SET_EPOCH_PG, [epoch]);
   } else {
     const file = sqliteStoreFile(loc.dataDir);
     if (!existsSync(file)) throw new BackupError(`no SQLite store at ${file}`);

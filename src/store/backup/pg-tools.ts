@@ -1,7 +1,39 @@
-// Runs PostgreSQL's own client tools (pg_dump, pg_restore) against a store URL. The password travels
-// in PGPASSWORD, never on the command line where `ps` would show it.
+// How backup, restore and drills reach PostgreSQL: one plain connection at a time (no pool: a
+// command does one thing and exits), and PostgreSQL's own client tools (pg_dump, pg_restore), whose
+// password travels in PGPASSWORD, never on the command line where `ps` would show it.
 import { execFile } from 'node:child_process';
+import pg from 'pg';
 import { BackupError } from './errors.js';
+
+/**
+ * A connected client. Every statement is bounded (a wedged server fails the command, it does not
+ * hang it); each is a page of at most 1000 rows or a catalog call, far below the bound.
+ */
+export async function connectPg(url: string): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: 10_000,
+    query_timeout: 60_000,
+  });
+  // A connection that breaks fails the query in flight; without a listener it would crash the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new BackupError(`cannot connect to PostgreSQL: ${(err as Error).message}`);
+  }
+  return client;
+}
+
+/** Runs one statement on its own connection; returns the rows changed. */
+export async function execPg(url: string, sql: string, params: unknown[] = []): Promise<number> {
+  const c = await connectPg(url);
+  try {
+    return (await c.query(sql, params)).rowCount ?? 0;
+  } finally {
+    await c.end();
+  }
+}
 
 function connection(url: string): { dbname: string; env: NodeJS.ProcessEnv } {
   const u = new URL(url);

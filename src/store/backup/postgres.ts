@@ -2,24 +2,12 @@
 // is computed in the very snapshot pg_dump reads: a REPEATABLE READ transaction exports its snapshot
 // and pg_dump imports it, so archive and manifest agree even while nodes keep appending.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { TokenRow } from '../token-row.js';
 import { BackupError } from './errors.js';
 import { type Inspection, inspect, type RestoreOutcome } from './inspect.js';
-import { runPgTool } from './pg-tools.js';
+import { connectPg as connect, execPg, runPgTool } from './pg-tools.js';
 import { PAGE_SIZE, type SignalRow, type StoreSnapshot } from './snapshot.js';
-
-async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  // A connection that breaks fails the query in flight; without a listener it would crash the process.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new BackupError(`cannot connect to PostgreSQL: ${(err as Error).message}`);
-  }
-  return client;
-}
 
 function snapshotOf(c: pg.Client): StoreSnapshot {
   const one = async <T>(sql: string): Promise<T | undefined> => (await c.query(sql)).rows[0] as T | undefined;
@@ -125,14 +113,7 @@ export async function restorePostgres(
     '--no-privileges',
     archive,
   ]);
-  if (!opts.keepEpoch) {
-    const w = await connect(url);
-    try {
-      await w.query("UPDATE meta SET value = $1 WHERE key = 'epoch'", [randomUUID()]);
-    } finally {
-      await w.end();
-    }
-  }
+  if (!opts.keepEpoch) await execPg(url, "UPDATE meta SET value = $1 WHERE key = 'epoch'", [randomUUID()]);
   const inspection = await inspectPostgres(url);
   return { inspection, problems: opts.problemsOf(inspection) };
 }
