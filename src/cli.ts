@@ -49,6 +49,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   publish: async () => (await import('./cli/publish.js')).publishCommand,
   subscribe: async () => (await import('./cli/subscribe.js')).subscribeCommand,
   'fault-proxy': async () => (await import('./cli/fault-proxy.js')).faultProxyCommand,
+  backup: async () => (await import('./cli/backup.js')).backupCommand,
+  restore: async () => (await import('./cli/restore.js')).restoreCommand,
+  verify: async () => (await import('./cli/verify.js')).verifyCommand,
+  'restore-drill': async () => (await import('./cli/restore-drill.js')).restoreDrillCommand,
+  epoch: async () => (await import('./cli/epoch.js')).epochCommand,
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -58,6 +63,11 @@ const SUMMARIES: Record<string, string> = {
   publish: 'publish a signal (flags, a JSON file or stdin)',
   subscribe: 'print matching signals as JSON lines',
   'fault-proxy': 'run the Toxiproxy-compatible fault proxy',
+  backup: 'write a backup of the store and its manifest',
+  restore: 'restore a backup into an empty store',
+  verify: "check the store's invariants (and a backup manifest)",
+  'restore-drill': 'restore a backup into a scratch store and record the drill',
+  epoch: 'give the store a new epoch (after a PITR or failover)',
 };
 
 function mainHelp(): string {

@@ -1,7 +1,7 @@
 // One typed, validated configuration from flags and env (flags win). Every command reads it the same
 // way, so `--data-dir` picks the store for serve, tokens and migrate alike. Embedded defaults: a
 // SQLite file under the data directory, the in-process bus, port 8000.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parsePolicyEnv } from './config/dependency-policies.js';
 import { ConfigError } from './config/error.js';
 import { parsePipelineConfig, type PipelineConfig } from './config/pipeline.js';
@@ -30,6 +30,8 @@ export interface Config {
   /** Serve /metrics on this separate port too (and keep it off the public one when set). */
   metricsPort: number | undefined;
   shutdownGraceMs: number;
+  /** Where backup and restore-drill commands record their last success, read at each /metrics scrape. */
+  backupStatusFile: string;
   /** `durable` fsyncs every commit (a 2xx survives power loss); `fast` survives a process crash only. */
   sqliteSync: 'durable' | 'fast';
   /** Per-dependency overrides of the resilience defaults (CATALYST_DEP_<NAME>_...). */
@@ -137,11 +139,12 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
   const dependencyPolicies: Record<string, DependencyPolicyOverride> = parsePolicyEnv(env);
   const rateLimits: RateLimitConfig = { ...DEFAULT_RATE_LIMITS, ...parseRateLimitEnv(env) };
   const metricsPortRaw = pick(src, 'metrics-port', 'CATALYST_METRICS_PORT');
+  const dataDir = resolve(pick(src, 'data-dir', 'CATALYST_DATA_DIR')?.[0] ?? 'data');
   return {
     role,
     host: pick(src, 'host', 'HOST')?.[0] ?? '127.0.0.1',
     port: integer(src, 'port', 'PORT', 8000, 0, 65535),
-    dataDir: resolve(pick(src, 'data-dir', 'CATALYST_DATA_DIR')?.[0] ?? 'data'),
+    dataDir,
     databaseUrl: url(src, 'database-url', 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(src, 'redis-url', 'REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: pick(src, undefined, 'CATALYST_REDIS_PREFIX')?.[0] ?? 'catalyst',
@@ -152,6 +155,9 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       ? integer(src, 'metrics-port', 'CATALYST_METRICS_PORT', 0, 0, 65535)
       : undefined,
     shutdownGraceMs: integer(src, undefined, 'CATALYST_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    backupStatusFile: resolve(
+      pick(src, undefined, 'CATALYST_BACKUP_STATUS_FILE')?.[0] ?? join(dataDir, 'backup-status.json'),
+    ),
     sqliteSync,
     dependencyPolicies,
     rateLimits,

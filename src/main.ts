@@ -40,6 +40,7 @@ import { guardBus } from './resilience/guarded-bus.js';
 import { guardLedger } from './resilience/guarded-ledger.js';
 import { guardStore, type Store } from './resilience/guarded-store.js';
 import { DependencyRegistry } from './resilience/registry.js';
+import { readBackupStatus } from './store/backup/status.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 
 export interface CatalystNode {
@@ -242,7 +243,7 @@ async function startPipeline(parts: {
 
 export async function startCatalyst(config: Config, opts: { logger?: Logger } = {}): Promise<CatalystNode> {
   const log = opts.logger ?? createLogger({ level: config.logLevel, base: { role: config.role } });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ backupStatus: () => readBackupStatus(config.backupStatusFile) });
   const registry = new DependencyRegistry({ metrics, logger: log, policies: config.dependencyPolicies });
   const { store, ledger } = await openGuardedStore(config, registry);
   await store.migrate();

@@ -16,6 +16,11 @@ export interface MetricsOptions {
    * dashboards and alerts work unchanged.
    */
   collectDefault?: boolean;
+  /**
+   * Read at each scrape: when the last good backup and restore drill finished (Unix seconds), as the
+   * backup commands record them (src/store/backup/status.ts). Never recorded reads as 0.
+   */
+  backupStatus?: () => { backup_last_success?: number; restore_drill_last_success?: number };
 }
 
 /** Outcomes of one attempt through a Dependency, plus `fallback` for calls answered by the fallback. */
@@ -212,6 +217,24 @@ export function createMetrics(opts: MetricsOptions = {}) {
       help: "Age of the news when its signal was stored: the item's published_at to the store's commit.",
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400],
       registers,
+    }),
+
+    // Backups (recorded by `catalyst backup` and `catalyst restore-drill`, read at scrape time).
+    backupLastSuccess: new Gauge({
+      name: `${p}backup_last_success_timestamp_seconds`,
+      help: 'Unix time of the last backup that completed with its manifest; 0 if none is recorded.',
+      registers,
+      collect() {
+        this.set(opts.backupStatus?.().backup_last_success ?? 0);
+      },
+    }),
+    restoreDrillLastSuccess: new Gauge({
+      name: `${p}restore_drill_last_success_timestamp_seconds`,
+      help: 'Unix time of the last restore drill whose restored store matched its manifest; 0 if none.',
+      registers,
+      collect() {
+        this.set(opts.backupStatus?.().restore_drill_last_success ?? 0);
+      },
     }),
 
     /** The exposition text for `GET /metrics`; serve it with `contentType`. */

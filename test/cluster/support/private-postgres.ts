@@ -35,6 +35,39 @@ export class PrivatePostgres {
 
   /** Call `dispose()` when done (after whatever uses the server: it stops it for good). */
   static async start(bin: string): Promise<PrivatePostgres> {
+    return PrivatePostgres.create(bin, (pg) =>
+      pg.ctl('initdb', ['-D', pg.data, '-A', 'trust', '-U', 'postgres', '--no-sync']),
+    );
+  }
+
+  /**
+   * A streaming standby of `primary` (pg_basebackup -R: standby.signal and primary_conninfo), on a
+   * free port of its own, started and replaying. Promote it with `SELECT pg_promote()`.
+   */
+  static async standbyOf(primary: PrivatePostgres): Promise<PrivatePostgres> {
+    return PrivatePostgres.create(primary.bin, (pg) =>
+      pg.ctl('pg_basebackup', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(primary.port),
+        '-U',
+        'postgres',
+        '-D',
+        pg.data,
+        '-R',
+        '--checkpoint=fast',
+        '-X',
+        'stream',
+        '--no-sync',
+      ]),
+    );
+  }
+
+  private static async create(
+    bin: string,
+    init: (pg: PrivatePostgres) => Promise<void>,
+  ): Promise<PrivatePostgres> {
     const dir = mkdtempSync(join(tmpdir(), 'catalyst-pg-'));
     const asRoot = userInfo().uid === 0;
     if (asRoot) {
@@ -44,7 +77,7 @@ export class PrivatePostgres {
     }
     const pg = new PrivatePostgres(bin, dir, await freePort());
     try {
-      await pg.ctl('initdb', ['-D', pg.data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+      await init(pg);
       await pg.start();
     } catch (err) {
       await pg.dispose();
