@@ -74,7 +74,7 @@ const delivery: AlertRule[] = [
     summary: 'The signal bus is failing or losing messages.',
     description:
       'On {{ $labels.instance }} more than 5% of bus calls fail, or gateways read more than one gap ' +
-      'every 10 s from the store (value {{ $value | humanize }}). Signals still arrive, from the store, but later.',
+      'every 10 s from the store. Signals still arrive, read from the store, but later.',
     why:
       'Losing the bus costs latency, never signals (gateways repair gaps from the store), so this is a ' +
       'ticket; 10m ignores a Redis failover.',
@@ -113,7 +113,7 @@ const delivery: AlertRule[] = [
     severity: 'warning',
     summary: 'A Catalyst rate limiter is refusing requests at a sustained rate.',
     description:
-      'Limiter {{ $labels.limiter }} on {{ $labels.instance }} refuses {{ $value | humanize }} requests per second.',
+      'Limiter {{ $labels.limiter }} on {{ $labels.instance }} refuses {{ $value | printf "%.1f" }} requests per second.',
     why:
       'A client bursting past its limit is normal and handled with 429s. More than one refusal per second ' +
       'for 10 minutes is a misbehaving client or a limit too low for real traffic.',
@@ -140,7 +140,7 @@ const pipeline: AlertRule[] = [
     severity: 'warning',
     summary: 'News is being classified by keywords because the LLM is unavailable.',
     description:
-      '{{ $labels.instance }} classified {{ $value | humanize }} items per second by keywords over the last 10 minutes.',
+      '{{ $labels.instance }} classified {{ $value | printf "%.2f" }} items per second by keywords over the last 10 minutes.',
     why:
       'The keyword fallback keeps signals flowing with lower precision; 15 minutes of it is a provider outage ' +
       'or a broken key, not one slow call.',
