@@ -65,3 +65,10 @@ export function durationSeconds(d: string | undefined): number {
   for (const m of d.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(m[1]) * units[m[2]!]!;
   return total;
 }
+
+/** Fenced blocks of a language, and inline code spans. */
+export function codeBlocks(markdown: string, lang: string): string[] {
+  return [...markdown.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) =>
+    m[1]!.trim(),
+  );
+}
