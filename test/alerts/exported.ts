@@ -4,7 +4,7 @@
 // rules and runbooks may only name these, the labels Prometheus adds to targets, and recorded series.
 import { createMetrics } from '../../src/observability/metrics.js';
 import { metricsText } from '../ops/support.js';
-import { createToken, publish, request, startNode } from '../support/node.js';
+import { type CatalystNodeProcess, createToken, publish, request, startNode } from '../support/node.js';
 import { makeSignal } from '../support/signals.js';
 import { WsClient } from '../support/ws-client.js';
 
@@ -62,10 +62,16 @@ export function parseExposition(text: string): Schema {
 }
 
 /** Starts a node, publishes, subscribes and makes a few errors, then reads its /metrics. */
-export async function liveSchema(
-  t: Parameters<typeof startNode>[0],
-): Promise<{ schema: Schema; text: string }> {
-  const node = await startNode(t);
+export async function liveSchema(): Promise<{ schema: Schema; text: string }> {
+  const node = await startNode(undefined);
+  try {
+    return await readSchema(node);
+  } finally {
+    await node.dispose();
+  }
+}
+
+async function readSchema(node: CatalystNodeProcess): Promise<{ schema: Schema; text: string }> {
   const { token } = await createToken(node, ['publish', 'subscribe']);
   const ws = await WsClient.authed(node.wsUrl, token);
   await ws.subscribe({});

@@ -72,3 +72,34 @@ export function codeBlocks(markdown: string, lang: string): string[] {
     m[1]!.trim(),
   );
 }
+
+export interface LoadedPanel {
+  id: number;
+  type: string;
+  title?: string;
+  description?: string;
+  datasource?: { uid?: string };
+  fieldConfig?: { defaults?: { unit?: string } };
+  targets?: Array<{ refId: string; expr: string; datasource?: { uid?: string } }>;
+}
+
+export interface LoadedDashboard {
+  file: string;
+  json: {
+    uid: string;
+    title: string;
+    description: string;
+    templating: { list: Array<{ name: string; type: string; query?: unknown }> };
+    panels: LoadedPanel[];
+  };
+}
+
+export function loadDashboards(): LoadedDashboard[] {
+  const dir = join(ROOT, 'dashboards');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((file) => ({
+      file,
+      json: JSON.parse(readFileSync(join(dir, file), 'utf8')) as LoadedDashboard['json'],
+    }));
+}
