@@ -122,6 +122,59 @@ async function ready(url: string, what: string, logs: string[]): Promise<void> {
   });
 }
 
+interface Started {
+  dir: string;
+  logs: string[];
+  children: ChildProcess[];
+}
+
+/** A temp dir, a log and a process list, all ended with `t`. */
+function workspace(t: TestContext): Started {
+  const w: Started = { dir: mkdtempSync(join(tmpdir(), 'catalyst-alerting-')), logs: [], children: [] };
+  t.after(async () => {
+    await Promise.all(w.children.map(stopProcess));
+    rmSync(w.dir, { recursive: true, force: true });
+  });
+  return w;
+}
+
+/** A real Alertmanager with the test copy of alerts/alertmanager.yml; undefined (skipped) without the binary. */
+export async function startAlertmanager(
+  t: TestContext,
+  receivers: Receivers,
+  routingKey: string,
+): Promise<{ url: string; logs: () => string } | undefined> {
+  const alertmanager = tool(t, 'prometheus-alertmanager');
+  if (!alertmanager) return undefined;
+  const missing = AM_TEMPLATES.filter((f) => !existsSync(f));
+  if (missing.length > 0) {
+    const line = `Debian's Alertmanager needs ${missing.join(' and ')} (.ci/run installs them from .ci/tools)`;
+    if (process.env.CI === 'true') throw new Error(`CI=true and ${line}`);
+    t.skip(`skipped: ${line}`);
+    return undefined;
+  }
+  const w = workspace(t);
+  writeFileSync(join(w.dir, 'alertmanager.yml'), testAlertmanagerConfig(receivers, w.dir, routingKey));
+  const port = await freePort();
+  w.children.push(
+    startProcess(
+      alertmanager,
+      [
+        `--config.file=${join(w.dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(w.dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        // No gossip: a lone instance, and no port opened on other interfaces.
+        '--cluster.listen-address=',
+      ],
+      w.logs,
+      'alertmanager',
+    ),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await ready(`${url}/-/ready`, 'Alertmanager', w.logs);
+  return { url, logs: () => w.logs.join('') };
+}
+
 /**
  * Starts Alertmanager, then Prometheus scraping `target` (host:port of a node's /metrics) as job
  * catalyst, node catalyst-1; or returns undefined (skipped) when the binaries are missing.
@@ -133,73 +186,42 @@ export async function startAlertingStack(
   routingKey: string,
 ): Promise<AlertingStack | undefined> {
   const prometheus = tool(t, 'prometheus');
-  const alertmanager = tool(t, 'prometheus-alertmanager');
-  if (!prometheus || !alertmanager) return undefined;
-  const missing = AM_TEMPLATES.filter((f) => !existsSync(f));
-  if (missing.length > 0) {
-    const line = `Debian's Alertmanager needs ${missing.join(' and ')} (.ci/run installs them from .ci/tools)`;
-    if (process.env.CI === 'true') throw new Error(`CI=true and ${line}`);
-    t.skip(`skipped: ${line}`);
-    return undefined;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'catalyst-alerting-'));
-  const logs: string[] = [];
-  const children: ChildProcess[] = [];
-  t.after(async () => {
-    await Promise.all(children.map(stopProcess));
-    rmSync(dir, { recursive: true, force: true });
-  });
-
+  if (!prometheus) return undefined;
+  const am = await startAlertmanager(t, receivers, routingKey);
+  if (!am) return undefined;
+  const w = workspace(t);
   const rules = ruleFiles().map((f) => {
-    const file = join(dir, f);
+    const file = join(w.dir, f);
     writeFileSync(file, shortenRules(readFileSync(join(ALERTS, f), 'utf8')));
     return file;
   });
-  writeFileSync(join(dir, 'alertmanager.yml'), testAlertmanagerConfig(receivers, dir, routingKey));
-  const [amPort, promPort] = [await freePort(), await freePort()];
+  const port = await freePort();
   writeFileSync(
-    join(dir, 'prometheus.yml'),
+    join(w.dir, 'prometheus.yml'),
     stringify({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       rule_files: rules,
-      alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
+      alerting: { alertmanagers: [{ static_configs: [{ targets: [new URL(am.url).host] }] }] },
       scrape_configs: [
         { job_name: 'catalyst', static_configs: [{ targets: [target], labels: { node: 'catalyst-1' } }] },
       ],
     }),
   );
-
-  children.push(
-    startProcess(
-      alertmanager,
-      [
-        `--config.file=${join(dir, 'alertmanager.yml')}`,
-        `--storage.path=${join(dir, 'am-data')}`,
-        `--web.listen-address=127.0.0.1:${amPort}`,
-        // No gossip: a lone instance, and no port opened on other interfaces.
-        '--cluster.listen-address=',
-      ],
-      logs,
-      'alertmanager',
-    ),
-  );
-  const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
-  await ready(`${alertmanagerUrl}/-/ready`, 'Alertmanager', logs);
-  children.push(
+  w.children.push(
     startProcess(
       prometheus,
       [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'prom-data')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
+        `--config.file=${join(w.dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(w.dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
         // Firing alerts are re-sent every second instead of every minute.
         '--rules.alert.resend-delay=1s',
       ],
-      logs,
+      w.logs,
       'prometheus',
     ),
   );
-  const prometheusUrl = `http://127.0.0.1:${promPort}`;
-  await ready(`${prometheusUrl}/-/ready`, 'Prometheus', logs);
-  return { prometheusUrl, alertmanagerUrl, logs: () => logs.join('') };
+  const prometheusUrl = `http://127.0.0.1:${port}`;
+  await ready(`${prometheusUrl}/-/ready`, 'Prometheus', w.logs);
+  return { prometheusUrl, alertmanagerUrl: am.url, logs: () => am.logs() + w.logs.join('') };
 }
