@@ -71,9 +71,19 @@ export const overview: DashboardSpec = {
       title: 'Publishing',
       panels: [
         {
+          title: 'Nodes up',
+          description:
+            'Catalyst nodes Prometheus can scrape now; fewer than expected means no redundancy (CatalystDown).',
+          unit: 'short',
+          type: 'stat',
+          width: 6,
+          queries: [{ expr: 'count(up{job="catalyst"} == 1)', legend: 'up' }],
+        },
+        {
           title: 'Signals published',
           description: 'Signals newly stored per second (idempotent duplicates not included).',
           unit: 'ops',
+          width: 6,
           queries: [
             {
               expr: `sum by (instance) (${rate('catalyst_signals_published_total')})`,
@@ -85,6 +95,7 @@ export const overview: DashboardSpec = {
           title: 'Publishes refused, by reason',
           description: 'Publishes not stored, by protocol error code; unavailable means the store was down.',
           unit: 'ops',
+          width: 6,
           queries: [
             { expr: `sum by (reason) (${rate('catalyst_signals_rejected_total')})`, legend: '{{reason}}' },
           ],
@@ -93,6 +104,7 @@ export const overview: DashboardSpec = {
           title: 'HTTP 5xx ratio',
           description: 'Share of all HTTP answers that were 5xx, per node.',
           unit: 'percentunit',
+          width: 6,
           queries: [
             {
               expr: `sum by (instance) (${rate('catalyst_http_requests_total', 'status_code=~"5.."')}) / sum by (instance) (${rate('catalyst_http_requests_total')})`,

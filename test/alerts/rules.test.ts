@@ -40,6 +40,11 @@ describe('alert rules', () => {
     }
   });
 
+  test('the runbook base URL is configurable', () => {
+    const text = renderRuleFiles('https://wiki.example.com/catalyst/runbooks/')['catalyst.rules.yml']!;
+    assert.match(text, /runbook_url: https:\/\/wiki\.example\.com\/catalyst\/runbooks\/CatalystDown\.md\n/);
+  });
+
   test('every alert is named Catalyst..., routes by severity and links its runbook absolutely', () => {
     const problems: string[] = [];
     for (const a of alerts) {
