@@ -65,6 +65,7 @@ directory (removed on exit) unless --data-dir is given. Ctrl-C stops everything.
       [
         '',
         `Catalyst demo: a node at ${node.url} polling sample feeds on loopback (made-up companies).`,
+        `  store:       ${dataDir}${ownDir ? ' (removed on exit)' : ''}`,
         `  console:     ${node.url}/console (sign in with the token below)`,
         `  token:       ${token}`,
         `  in another terminal:`,
