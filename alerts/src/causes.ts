@@ -123,12 +123,14 @@ const delivery: AlertRule[] = [
 const pipeline: AlertRule[] = [
   {
     alert: 'CatalystFeedStale',
-    expr: 'time() - catalyst_feed_last_success_timestamp_seconds > 3600',
+    // One pipeline node polls a feed at a time (a lease); the others report 0 for it. The freshest
+    // success across nodes is the feed's.
+    expr: 'time() - max by (job, feed) (catalyst_feed_last_success_timestamp_seconds) > 3600',
     for: '10m',
     severity: 'warning',
     summary: 'A news feed has not been polled successfully for over an hour.',
     description:
-      'Feed {{ $labels.feed }} on {{ $labels.instance }} last succeeded {{ $value | humanizeDuration }} ago.',
+      'Feed {{ $labels.feed }} last succeeded {{ $value | humanizeDuration }} ago on any pipeline node.',
     why:
       'Feeds are polled every few minutes and one failed poll is retried; an hour without success is a ' +
       'feed that moved, blocks us or is down, and signals from it are being missed.',

@@ -203,7 +203,7 @@ export function createMetrics(opts: MetricsOptions = {}) {
     }),
     classifierFallback: new Counter({
       name: `${p}classifier_fallback_total`,
-      help: 'Items decided by the keyword model because the LLM was not configured, open or failing.',
+      help: 'Items decided by the keyword model because the configured LLM was open, throttled or failing.',
       registers,
     }),
     marketDataCache: new Counter({

@@ -10,7 +10,17 @@ import { normalize } from './normalize.js';
 import type { FeedSource } from './ports.js';
 import type { SecTickers } from './sec-tickers-source.js';
 
-export type PollOutcome = 'ok' | 'not_modified' | 'error' | 'blocked' | 'truncated' | 'too_large' | 'skipped';
+/** The `outcome` label of catalyst_feed_polls_total; `skipped`: another node holds the feed's lease. */
+export const POLL_OUTCOMES = [
+  'ok',
+  'not_modified',
+  'error',
+  'blocked',
+  'truncated',
+  'too_large',
+  'skipped',
+] as const;
+export type PollOutcome = (typeof POLL_OUTCOMES)[number];
 
 export interface PollerDeps {
   source: FeedSource;

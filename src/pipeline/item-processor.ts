@@ -19,7 +19,9 @@ import { prescale } from './prescale.js';
 import { buildSignals, keywordJudgement, llmJudgement, type Judgement, type MarketFacts } from './score.js';
 import { UpstreamError } from './upstream-error.js';
 
-export type LlmOutcome = 'ok' | 'error' | 'timeout' | 'invalid' | 'rate_limited' | 'rejected';
+/** The `outcome` label of catalyst_llm_calls_total. */
+export const LLM_OUTCOMES = ['ok', 'error', 'timeout', 'invalid', 'rate_limited', 'rejected'] as const;
+export type LlmOutcome = (typeof LLM_OUTCOMES)[number];
 
 export interface PipelineEvents {
   onDecision?(stage: Stage, decision: Decision, item: NewsItem, reason: string): void;
@@ -213,10 +215,8 @@ export class ItemProcessor {
   /** The LLM's judgement, the keyword model's when the LLM is absent or failing, or why it is not a catalyst. */
   private async judge(item: NewsItem, pre: ReturnType<typeof prescale>): Promise<Judgement | string> {
     const { classifier, events } = this.deps;
-    if (!classifier) {
-      events?.onKeywordFallback?.('not_configured');
-      return keywordJudgement(pre);
-    }
+    // Without an LLM configured the keyword model is the classifier, not a fallback.
+    if (!classifier) return keywordJudgement(pre);
     try {
       const c = await classifier.classify({
         title: item.title,

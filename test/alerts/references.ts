@@ -2,6 +2,9 @@
 // with a fixed set of values) every value it names must exist, so a panel or rule cannot silently
 // show "no data" because of a misspelt name (the old `status` for `status_code`).
 import { BREAKER_STATE_VALUE, DEPENDENCY_OUTCOMES } from '../../src/observability/metrics.js';
+import { POLL_OUTCOMES } from '../../src/pipeline/feed-poller.js';
+import { LLM_OUTCOMES } from '../../src/pipeline/item-processor.js';
+import { DECISIONS, STAGES } from '../../src/pipeline/ledger.js';
 import { LIMITER_LABELS } from '../../src/resilience/rate-limits.js';
 import { type Schema, TARGET_LABELS } from './exported.js';
 import { analyse } from './promql.js';
@@ -24,20 +27,11 @@ const VALUES: Record<string, string[]> = {
   'catalyst_rate_limited_total/limiter': Object.values(LIMITER_LABELS),
   'catalyst_replays_total/kind': ['subscribe', 'gap'],
   'catalyst_http_requests_total/method': ['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'HEAD', 'OPTIONS'],
-  'catalyst_pipeline_items_total/stage': [
-    'fetch',
-    'normalize',
-    'dedup',
-    'enrich',
-    'prescale',
-    'classify',
-    'score',
-    'publish',
-  ],
-  'catalyst_pipeline_items_total/decision': ['kept', 'dropped', 'stale', 'failed'],
-  'catalyst_feed_polls_total/outcome': ['ok', 'not_modified', 'error', 'blocked', 'truncated', 'too_large'],
-  'catalyst_llm_calls_total/outcome': ['ok', 'error', 'timeout', 'invalid', 'rate_limited', 'rejected'],
-  'catalyst_market_data_cache_total/result': ['hit', 'miss'],
+  'catalyst_pipeline_items_total/stage': [...STAGES],
+  'catalyst_pipeline_items_total/decision': [...DECISIONS],
+  'catalyst_feed_polls_total/outcome': [...POLL_OUTCOMES],
+  'catalyst_llm_calls_total/outcome': [...LLM_OUTCOMES],
+  'catalyst_market_data_cache_total/result': ['hit', 'miss', 'error'],
 };
 
 function allowedValues(metric: string, label: string): string[] | undefined {
