@@ -1,13 +1,12 @@
 // The PipelineLedger on PostgreSQL: the same database as the event store. Leases expire by the
 // database's clock, so nodes with skewed clocks still agree on who holds a feed.
-import type { StoryFingerprint } from '../../pipeline/dedup.js';
+import { itemRow, itemsFrom, storiesFrom, upsertItemSql } from '../ledger-rows.js';
 import {
   type Decision,
   FINAL_DECISIONS,
   type Stage,
   type FeedState,
   type ItemQuery,
-  type ItemRecord,
   type PipelineLedger,
 } from '../../pipeline/ledger.js';
 import type { PgPool } from './pool.js';
@@ -25,20 +24,8 @@ export function postgresPipelineLedger(pool: PgPool): PipelineLedger {
     },
     async record(item, abort) {
       await pool.query(
-        `INSERT INTO pipeline_items (id, feed, stage, decision, published_at, decided_at, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (id) DO UPDATE SET feed = excluded.feed, stage = excluded.stage,
-           decision = excluded.decision, published_at = excluded.published_at,
-           decided_at = excluded.decided_at, body = excluded.body`,
-        [
-          item.id,
-          item.feed,
-          item.stage,
-          item.decision,
-          item.published_at,
-          item.decided_at,
-          JSON.stringify(item),
-        ],
+        upsertItemSql((n) => `$${n}`),
+        itemRow(item),
         abort,
       );
     },
@@ -48,10 +35,7 @@ export function postgresPipelineLedger(pool: PgPool): PipelineLedger {
         [since],
         abort,
       );
-      return rows.flatMap((r) => {
-        const story = (JSON.parse(r.body) as ItemRecord).story;
-        return story ? [story as StoryFingerprint] : [];
-      });
+      return storiesFrom(rows);
     },
     async items(q: ItemQuery, abort) {
       const where: string[] = [];
@@ -64,9 +48,7 @@ export function postgresPipelineLedger(pool: PgPool): PipelineLedger {
       params.push(q.limit);
       const sql = `SELECT body FROM pipeline_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY decided_at DESC LIMIT $${params.length}`;
-      return (await pool.query<{ body: string }>(sql, params, abort)).map(
-        (r) => JSON.parse(r.body) as ItemRecord,
-      );
+      return itemsFrom(await pool.query<{ body: string }>(sql, params, abort));
     },
     async funnel(abort) {
       return (

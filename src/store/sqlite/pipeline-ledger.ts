@@ -1,12 +1,11 @@
 // The PipelineLedger on SQLite: the same file as the event store. Lease expiry uses this machine's
 // clock, which every process sharing the file shares.
 import type Database from 'better-sqlite3';
-import type { StoryFingerprint } from '../../pipeline/dedup.js';
+import { itemRow, itemsFrom, storiesFrom, upsertItemSql } from '../ledger-rows.js';
 import {
   FINAL_DECISIONS,
   type FeedState,
   type ItemQuery,
-  type ItemRecord,
   type PipelineLedger,
 } from '../../pipeline/ledger.js';
 
@@ -23,21 +22,7 @@ export function sqlitePipelineLedger(db: Database.Database): PipelineLedger {
       return new Set(rows.map((r) => r.id));
     },
     async record(item) {
-      db.prepare(
-        `INSERT INTO pipeline_items (id, feed, stage, decision, published_at, decided_at, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET feed = excluded.feed, stage = excluded.stage,
-           decision = excluded.decision, published_at = excluded.published_at,
-           decided_at = excluded.decided_at, body = excluded.body`,
-      ).run(
-        item.id,
-        item.feed,
-        item.stage,
-        item.decision,
-        item.published_at,
-        item.decided_at,
-        JSON.stringify(item),
-      );
+      db.prepare(upsertItemSql(() => '?')).run(...itemRow(item));
     },
     async recentStories(since) {
       const rows = db
@@ -45,10 +30,7 @@ export function sqlitePipelineLedger(db: Database.Database): PipelineLedger {
           `SELECT body FROM pipeline_items WHERE decision = 'kept' AND published_at >= ? ORDER BY published_at`,
         )
         .all(since) as { body: string }[];
-      return rows.flatMap((r) => {
-        const story = (JSON.parse(r.body) as ItemRecord).story;
-        return story ? [story as StoryFingerprint] : [];
-      });
+      return storiesFrom(rows);
     },
     async items(q: ItemQuery) {
       const where: string[] = [];
@@ -60,9 +42,7 @@ export function sqlitePipelineLedger(db: Database.Database): PipelineLedger {
       }
       const sql = `SELECT body FROM pipeline_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY decided_at DESC LIMIT ?`;
-      return (db.prepare(sql).all(...params, q.limit) as { body: string }[]).map(
-        (r) => JSON.parse(r.body) as ItemRecord,
-      );
+      return itemsFrom(db.prepare(sql).all(...params, q.limit) as { body: string }[]);
     },
     async funnel() {
       return db

@@ -1,0 +1,28 @@
+// The pipeline ledger's rows, shared by the SQLite and PostgreSQL adapters: one upsert of an item
+// decision (the last decision about an item wins) and its column values, and reading bodies back.
+import type { StoryFingerprint } from '../pipeline/dedup.js';
+import type { ItemRecord } from '../pipeline/ledger.js';
+
+/** `param(n)` is the dialect's n-th placeholder (`?` or `$n`). */
+export const upsertItemSql = (param: (n: number) => string) =>
+  `INSERT INTO pipeline_items (id, feed, stage, decision, published_at, decided_at, body)
+   VALUES (${[1, 2, 3, 4, 5, 6, 7].map(param).join(', ')})
+   ON CONFLICT (id) DO UPDATE SET feed = excluded.feed, stage = excluded.stage,
+     decision = excluded.decision, published_at = excluded.published_at,
+     decided_at = excluded.decided_at, body = excluded.body`;
+
+export const itemRow = (item: ItemRecord): unknown[] => [
+  item.id,
+  item.feed,
+  item.stage,
+  item.decision,
+  item.published_at,
+  item.decided_at,
+  JSON.stringify(item),
+];
+
+export const itemsFrom = (rows: { body: string }[]): ItemRecord[] =>
+  rows.map((r) => JSON.parse(r.body) as ItemRecord);
+
+export const storiesFrom = (rows: { body: string }[]): StoryFingerprint[] =>
+  itemsFrom(rows).flatMap((i) => (i.story ? [i.story] : []));
