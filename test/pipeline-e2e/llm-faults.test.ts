@@ -10,15 +10,19 @@ import type { ItemRecord } from '../../src/pipeline/ledger.js';
 import { waitFor } from '../support/wait.js';
 import { catalystRelease, startPipelineNode } from './support/pipeline-node.js';
 
-const LLM_TIMEOUT_MS = 400;
+// Well above a healthy call on a loaded machine: only the slow fault may time out.
+const LLM_TIMEOUT_MS = 1000;
 const RETRY_AFTER_S = 2;
 
 /** Each fault, the catalyst_llm_calls_total outcome it must show, and whether it opens the breaker. */
 const FAULTS: { fault: LlmFault; opts?: FaultOptions; outcome: string; opensBreaker: boolean }[] = [
   { fault: 'down', outcome: 'error', opensBreaker: true },
-  { fault: 'slow', opts: { delayMs: LLM_TIMEOUT_MS * 4 }, outcome: 'timeout', opensBreaker: true },
+  { fault: 'slow', opts: { delayMs: LLM_TIMEOUT_MS * 3 }, outcome: 'timeout', opensBreaker: true },
   { fault: 'garbage', outcome: 'invalid', opensBreaker: true },
   { fault: 'truncated', outcome: 'invalid', opensBreaker: true },
+  // Beyond the issue's list: a 503 and an answer cut by finish_reason "length".
+  { fault: 'http_5xx', outcome: 'error', opensBreaker: true },
+  { fault: 'length', outcome: 'invalid', opensBreaker: true },
   // One 429: the guard then waits out Retry-After without calling, so too few failures to open.
   {
     fault: 'rate_limited',
@@ -77,8 +81,19 @@ describe('pipeline with a failing LLM', () => {
     const transitions = (to: string) =>
       pl.metric('catalyst_dependency_breaker_transitions_total', { dependency: 'llm', to });
 
-    // Healthy first: the LLM decides.
-    for (const s of await signalsOf(await publish(1))) assert.equal(s.metadata?.classifier, 'llm');
+    /** Releases one item at a time until one is classified by the LLM. */
+    const llmDecides = (what: string) =>
+      waitFor(
+        async () => {
+          const [s] = await signalsOf(await publish(1));
+          return s?.metadata?.classifier === 'llm';
+        },
+        what,
+        20_000,
+        0,
+      );
+
+    await llmDecides('the LLM deciding while healthy');
 
     for (const { fault, opts, outcome, opensBreaker } of FAULTS) {
       const failedCalls = await pl.metric('catalyst_llm_calls_total', { outcome });
@@ -100,15 +115,7 @@ describe('pipeline with a failing LLM', () => {
       await llm.setFault('none');
 
       // Back: a later item is classified by the LLM again, and an opened breaker has closed.
-      await waitFor(
-        async () => {
-          const [s] = await signalsOf(await publish(1));
-          return s?.metadata?.classifier === 'llm';
-        },
-        `${fault}: the LLM used again`,
-        20_000,
-        0,
-      );
+      await llmDecides(`${fault}: the LLM used again`);
       if (opensBreaker) {
         assert.ok((await transitions('closed')) > closed, `${fault}: breaker closed again`);
         assert.equal(await pl.metric('catalyst_dependency_breaker_state', { dependency: 'llm' }), 0);
@@ -133,9 +140,13 @@ describe('pipeline with a failing LLM', () => {
     assert.deepEqual(signals.map((s) => s.id).sort(), [...ids].sort());
     assert.equal(await pl.metric('catalyst_signals_duplicate_total'), 0, 'no signal was even offered twice');
     assert.ok((await pl.metric('catalyst_classifier_fallback_total')) >= 3 * FAULTS.length);
+    // An open breaker answers at once, without calling the LLM.
+    const rejected = await pl.metric('catalyst_llm_calls_total', { outcome: 'rejected' });
+    assert.ok(rejected >= 1, 'calls refused by the open breaker');
     t.diagnostic(
       `releases ${released.length}, signals ${signals.length}, llm requests ${llm.requests.length}, ` +
-        `breaker opened ${await transitions('open')}x, closed ${await transitions('closed')}x`,
+        `breaker opened ${await transitions('open')}x, closed ${await transitions('closed')}x, ` +
+        `calls refused while open ${rejected}`,
     );
   });
 });
