@@ -48,6 +48,22 @@ export function pollOutcome(err: unknown): PollOutcome {
   return 'error';
 }
 
+/**
+ * The error's message with its innermost cause's: the guard's wrapper alone ("Dependency feed:host
+ * is unavailable (failed)") would not tell an operator a block page from a truncated document.
+ */
+export function errorLine(err: unknown): string {
+  const seen = new Set<unknown>();
+  let inner = err;
+  for (let e: unknown = err; e && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    inner = e;
+  }
+  const outer = (err as Error).message;
+  const root = (inner as Error).message;
+  return root && root !== outer ? `${outer}: ${root}` : outer;
+}
+
 /** The URLs one poll reads: SEC's getcurrent once per form type (`type` is a prefix match there). */
 export function feedUrls(feed: FeedConfig): string[] {
   if (feed.kind !== 'sec_edgar') return [feed.url];
@@ -156,7 +172,7 @@ export class FeedPoller {
     } catch (err) {
       outcome = pollOutcome(err);
       this.state.last_error = {
-        message: (err as Error).message.slice(0, 300),
+        message: errorLine(err).slice(0, 300),
         at: new Date(this.now()).toISOString(),
       };
       this.deps.log.warn({ err, feed: this.feed.name, outcome }, 'feed poll failed');
