@@ -7,7 +7,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { FakeFeeds, type Fault } from '../../src/demo/fake-feeds.js';
 import type { ItemRecord } from '../../src/pipeline/ledger.js';
 import { waitFor } from '../support/wait.js';
-import { catalystRelease, startPipelineNode } from './support/pipeline-node.js';
+import { catalystRelease, startPipelineNode } from '../support/pipeline-node.js';
 
 /** Generous, so a loaded machine never fails a healthy poll; the hang test sets a short one. */
 const FEED_TIMEOUT_MS = 5000;

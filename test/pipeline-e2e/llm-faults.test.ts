@@ -8,7 +8,7 @@ import { FakeLlm, type FaultOptions, type LlmFault } from '../../src/demo/fake-l
 import type { Signal } from '../../src/domain/signal.js';
 import type { ItemRecord } from '../../src/pipeline/ledger.js';
 import { waitFor } from '../support/wait.js';
-import { catalystRelease, startPipelineNode } from './support/pipeline-node.js';
+import { catalystRelease, startPipelineNode } from '../support/pipeline-node.js';
 
 // Well above a healthy call on a loaded machine: only the slow fault may time out.
 const LLM_TIMEOUT_MS = 1000;

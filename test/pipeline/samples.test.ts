@@ -5,11 +5,11 @@ import { describe, it } from 'node:test';
 import type { Signal } from '../../src/domain/signal.js';
 import type { ItemRecord } from '../../src/pipeline/ledger.js';
 import { waitFor } from '../support/wait.js';
-import { startPipelineNode } from './support/pipeline-node.js';
+import { startSamplePipeline } from '../support/pipeline-node.js';
 
 describe('pipeline on the sample feeds', () => {
   it('publishes exactly the expected signals and records why every other item was dropped', async (t) => {
-    const p = await startPipelineNode(t);
+    const p = await startSamplePipeline(t);
     const items = async () =>
       (await p.get<{ items: ItemRecord[] }>('/admin/pipeline/items?limit=1000')).items;
     // Every item the three feeds serve is decided (4 SEC accessions of the 4 forms asked for, 5
@@ -57,7 +57,7 @@ describe('pipeline on the sample feeds', () => {
     for (const k of ['published_at', 'fetched_at', 'classified_at', 'scored_at'])
       assert.ok(Date.parse(meta.timeline[k] ?? '') > 0, `timeline.${k}`);
     // The SEC feed was asked with a declared User-Agent, every time.
-    const secRequests = p.feeds.requestsTo('sec');
+    const secRequests = p.fakes.requestsTo('sec');
     assert.ok(secRequests.length >= 4);
     assert.ok(secRequests.every((r) => /admin@example\.com/.test(String(r.headers['user-agent']))));
     const { feeds } = await p.get<{ feeds: { name: string; last_success_at: string | null }[] }>(

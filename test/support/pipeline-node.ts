@@ -5,17 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import pino from 'pino';
-import { createToken } from '../../../src/auth/tokens.js';
-import { loadConfig } from '../../../src/config.js';
-import type { Signal } from '../../../src/domain/signal.js';
-import type { WireRelease } from '../../../src/demo/samples/wire-release.js';
-import { openCommandStore, startCatalyst, type CatalystNode } from '../../../src/main.js';
-import type { FeedState, ItemRecord } from '../../../src/pipeline/ledger.js';
+import { createToken } from '../../src/auth/tokens.js';
+import { loadConfig } from '../../src/config.js';
+import type { Signal } from '../../src/domain/signal.js';
+import type { WireRelease } from '../../src/demo/samples/wire-release.js';
+import { openCommandStore, startCatalyst, type CatalystNode } from '../../src/main.js';
+import type { FeedState, ItemRecord } from '../../src/pipeline/ledger.js';
+import { FakeFeeds } from '../../src/demo/fake-feeds.js';
+import { FakeLlm } from '../../src/demo/fake-llm.js';
+import { FakeMarketData } from '../../src/demo/fake-market-data.js';
 
 export interface FeedEntry {
   kind: string;
   url: string;
   name?: string;
+  forms?: string[];
   interval_ms?: number;
   max_bytes?: number;
 }
@@ -107,4 +111,34 @@ export function catalystRelease(wire: 'gnw' | 'prn' = 'gnw'): WireRelease {
     subjects: ['FDA Approval'],
     minutesAgo: 0,
   };
+}
+
+/** The sample deployment: stand-ins of SEC, both wires, an LLM and market data, with their samples. */
+export async function startSamplePipeline(t: TestContext, env: Record<string, string> = {}) {
+  const fakes = await FakeFeeds.start();
+  t.after(() => fakes.close());
+  const llm = new FakeLlm();
+  await llm.start();
+  t.after(() => llm.close());
+  const market = new FakeMarketData();
+  await market.start();
+  t.after(() => market.close());
+  const feeds: FeedEntry[] = [
+    {
+      kind: 'sec_edgar',
+      url: fakes.secUrl({ owner: 'include' }),
+      forms: ['8-K', '4', 'SCHEDULE 13D', '424B5'],
+    },
+    { kind: 'globenewswire', url: fakes.gnwUrl },
+    { kind: 'prnewswire', url: fakes.prnUrl },
+  ];
+  const node = await startPipelineNode(t, feeds, {
+    SEC_USER_AGENT: 'Catalyst Tests admin@example.com',
+    SEC_TICKERS_URL: fakes.secTickersUrl,
+    LLM_BASE_URL: llm.baseUrl,
+    LLM_MODEL: 'fake',
+    MARKET_DATA_BASE_URL: market.baseUrl,
+    ...env,
+  });
+  return { ...node, fakes, llm, market };
 }
