@@ -36,7 +36,7 @@ if (filters.length === 0) {
 }
 const run = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...selected],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...selected],
   { stdio: 'inherit' },
 );
 process.exit(run.status ?? 1);
