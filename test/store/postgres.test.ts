@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { freePort } from '../support/free-port.js';
 import { requirePostgres } from '../support/servers.js';
@@ -86,8 +87,12 @@ describe('PostgresStore', () => {
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
       try {
-        const { rows } = await c.query('SELECT version FROM schema_migrations');
-        assert.deepEqual(rows, [{ version: 1 }]);
+        const { rows } = await c.query('SELECT version FROM schema_migrations ORDER BY version');
+        assert.deepEqual(
+          rows,
+          POSTGRES_MIGRATIONS.map((m) => ({ version: m.version })),
+          'each migration once',
+        );
       } finally {
         await c.end();
       }
