@@ -170,13 +170,11 @@ const cell = (v) => {
   return typeof v === 'object' ? JSON.stringify(v) : v;
 };
 
-/** Rows of any shape: columns from the first row's keys, so a new field shows without a console change. */
-/** @param {Array<Record<string, unknown>>} rows */
-const genericTable = (rows) => {
-  const keys = Object.keys(rows[0] ?? {});
-  return table(keys, rows, (r) => keys.map((k) => cell(r[k])));
-};
+const STAGE_ORDER = ['fetch', 'normalize', 'dedup', 'enrich', 'prescale', 'classify', 'score', 'publish'];
+/** @param {[string, unknown]} a @param {[string, unknown]} b */
+const byPipelineOrder = (a, b) => STAGE_ORDER.indexOf(a[0]) - STAGE_ORDER.indexOf(b[0]);
 
+/** Feeds, the funnel of decisions per stage, and recent drops with their reasons. */
 export function pipelinePanel() {
   const p = panel('pipeline');
   return async () => {
@@ -184,28 +182,65 @@ export function pipelinePanel() {
       const feeds = await call('GET', '/admin/pipeline/feeds');
       let drops = [];
       try {
-        const items = await call('GET', '/admin/pipeline/items?decision=drop');
+        const items = await call('GET', '/admin/pipeline/items?decision=dropped&limit=50');
         drops = items?.items ?? [];
       } catch {}
       const list = feeds?.feeds ?? [];
       const parts = [];
       parts.push(h('h3', null, 'Feeds'));
-      parts.push(list.length === 0 ? h('p', { class: 'empty' }, 'No feeds configured.') : genericTable(list));
-      if (feeds?.funnel && typeof feeds.funnel === 'object') {
+      parts.push(
+        list.length === 0
+          ? h('p', { class: 'empty' }, 'No feeds configured (CATALYST_FEEDS).')
+          : table(
+              ['feed', 'kind', 'last poll', 'last success', 'last error', 'new items', 'polled by'],
+              list,
+              (f) => [
+                f.name,
+                f.kind,
+                f.last_poll_at ? ago(f.last_poll_at) : 'never',
+                f.last_success_at ? ago(f.last_success_at) : 'never',
+                f.last_error ? `${f.last_error.message} (${ago(f.last_error.at)})` : '',
+                cell(f.new_items ?? 0),
+                f.polled_by ?? '',
+              ],
+            ),
+      );
+      // The funnel: per stage, how many items it decided, by decision ({stage, decision, items} rows).
+      const rows = Array.isArray(feeds?.funnel) ? feeds.funnel : [];
+      if (rows.length > 0) {
         parts.push(h('h3', null, 'Funnel'));
-        const stages = Object.entries(feeds.funnel);
-        const top = Math.max(1, ...stages.map(([, v]) => Number(v) || 0));
+        const decisions = ['kept', 'dropped', 'stale', 'failed', 'waiting'];
+        /** @type {Map<string, Record<string, number>>} */
+        const byStage = new Map();
+        for (const r of rows) {
+          const counts = byStage.get(r.stage) ?? {};
+          counts[r.decision] = (counts[r.decision] ?? 0) + Number(r.items);
+          byStage.set(r.stage, counts);
+        }
+        const total = (/** @type {Record<string, number>} */ c) =>
+          Object.values(c).reduce((a, b) => a + b, 0);
+        const top = Math.max(1, ...[...byStage.values()].map(total));
         parts.push(
-          table(['stage', 'items', ''], stages, ([k, v]) => [
-            k,
-            cell(v),
-            h('progress', { max: String(top), value: String(Number(v) || 0) }),
+          table(['stage', ...decisions, ''], [...byStage.entries()].sort(byPipelineOrder), ([stage, c]) => [
+            stage,
+            ...decisions.map((d) => cell(c[d] ?? 0)),
+            h('progress', { max: String(top), value: String(total(c)) }),
           ]),
         );
       }
       parts.push(h('h3', null, 'Recent drops'));
       parts.push(
-        drops.length === 0 ? h('p', { class: 'empty' }, 'No drops.') : genericTable(drops.slice(0, 50)),
+        drops.length === 0
+          ? h('p', { class: 'empty' }, 'No drops.')
+          : table(['when', 'feed', 'stage', 'reason', 'tickers', 'title', 'detail'], drops, (d) => [
+              ago(d.decided_at),
+              d.feed,
+              d.stage,
+              d.reason,
+              (d.tickers ?? []).join(', '),
+              d.title,
+              d.detail ?? '',
+            ]),
       );
       p.show(...parts);
     } catch (err) {
