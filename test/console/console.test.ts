@@ -138,27 +138,56 @@ describe('operator console in a browser', () => {
       );
       await screenshot(page, '8-resumed');
 
-      // The pipeline panel renders once its admin routes answer 200 (played here by the browser's
-      // request interception until a node serves them; a 404 above said "not running").
+      // The pipeline panel, with the admin API's shapes (src/pipeline/ledger.ts) for a node with feeds
+      // (this node has none: intercepted so the panel shows a failing feed and a drop).
       const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+      const feed = (name: string, kind: string, success: number, error: string | null) => ({
+        name,
+        kind,
+        url: `https://${kind}.example/feed`,
+        last_poll_at: minutesAgo(0.5),
+        last_success_at: minutesAgo(success),
+        last_error: error ? { message: error, at: minutesAgo(0.5) } : null,
+        last_items: 20,
+        new_items: 12,
+        polled_by: 'node-a:4242:0f3c',
+      });
       await page.route('**/admin/pipeline/**', (route) => {
         const feeds = {
           feeds: [
-            { name: 'sec_edgar', last_success_at: minutesAgo(1), last_error: null, items: 40 },
-            { name: 'globenewswire', last_success_at: minutesAgo(42), last_error: 'HTTP 503', items: 12 },
+            feed('sec_edgar', 'sec_edgar', 1, null),
+            feed('globenewswire', 'globenewswire', 42, 'HTTP 503'),
           ],
-          funnel: { fetched: 52, normalized: 50, deduped: 31, prescaled: 9, classified: 4, published: 3 },
+          funnel: [
+            { stage: 'prescale', decision: 'dropped', items: 9 },
+            { stage: 'publish', decision: 'kept', items: 3 },
+          ],
         };
         const items = {
           items: [
-            { stage: 'prescale', decision: 'drop', reason: 'score 0.1 <= 0.2', title: 'Routine filing' },
+            {
+              id: 'gnw:1',
+              feed: 'globenewswire',
+              stage: 'prescale',
+              decision: 'dropped',
+              reason: 'below_threshold',
+              detail: 'relevance 0.1 <= 0.2',
+              title: 'Routine filing',
+              tickers: ['ACME'],
+              key: '1',
+              published_at: minutesAgo(3),
+              decided_at: minutesAgo(2),
+            },
           ],
         };
         const body = route.request().url().includes('/feeds') ? feeds : items;
         return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
       });
       await see(page, '#pipeline td:text("globenewswire")', 15_000);
-      assert.match(await text(page, '#pipeline'), /42m ago[\s\S]*HTTP 503[\s\S]*prescaled[\s\S]*score 0.1/);
+      assert.match(
+        await text(page, '#pipeline'),
+        /42m ago[\s\S]*HTTP 503[\s\S]*prescale[\s\S]*relevance 0.1/,
+      );
       await screenshot(page, '9-pipeline');
       assert.deepEqual(
         problems.filter((p) => !/WebSocket|Failed to load resource/.test(p)),
