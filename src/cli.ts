@@ -45,6 +45,7 @@ export interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./cli/serve.js')).serveCommand,
   demo: async () => (await import('./cli/demo.js')).demoCommand,
+  status: async () => (await import('./cli/status.js')).statusCommand,
   migrate: async () => (await import('./cli/migrate.js')).migrateCommand,
   tokens: async () => (await import('./cli/tokens.js')).tokensCommand,
   publish: async () => (await import('./cli/publish.js')).publishCommand,
@@ -60,6 +61,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 const SUMMARIES: Record<string, string> = {
   serve: 'start a Catalyst node',
   demo: 'run the pipeline on bundled sample news (no internet needed)',
+  status: "the node's readiness, breakers, recent refusals and firing alerts",
   migrate: 'apply store migrations and exit',
   tokens: 'create, list or revoke API tokens',
   publish: 'publish a signal (flags, a JSON file or stdin)',

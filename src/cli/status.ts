@@ -1,0 +1,135 @@
+// `catalyst status`: what an on-call runs first. The node's readiness, every dependency's breaker,
+// recent refusals (rate limits, rejected publishes, slow consumers) from its metrics, and the alerts
+// firing in Alertmanager with their runbook links. Reads the public and admin API only.
+import type { Command } from '../cli.js';
+import { loadConfig } from '../config.js';
+import { CLIENT_FLAGS, serverUrl, token } from './endpoint.js';
+import { UsageError } from './usage-error.js';
+
+interface Snapshot {
+  state: string;
+  counts: Record<string, number>;
+  last_error: { message: string; at: string } | null;
+  last_latency_ms: number | null;
+}
+
+interface AmAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  status?: { state?: string };
+}
+
+/** Sums of the counters an on-call looks at first, by their label, from Prometheus text. */
+function refusals(metrics: string): string[] {
+  const wanted: Record<string, string> = {
+    catalyst_rate_limited_total: 'limiter',
+    catalyst_signals_rejected_total: 'reason',
+    catalyst_ws_slow_consumer_closes_total: '',
+    catalyst_ws_disconnects_total: 'code',
+  };
+  const out: string[] = [];
+  for (const line of metrics.split('\n')) {
+    const m = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!m || !(m[1]! in wanted) || Number(m[3]) === 0) continue;
+    const label = wanted[m[1]!];
+    const value = label ? new RegExp(`${label}="([^"]*)"`).exec(m[2] ?? '')?.[1] : undefined;
+    out.push(`${m[1]}${value ? `{${label}=${value}}` : ''} ${m[3]}`);
+  }
+  return out;
+}
+
+async function get(url: string, auth?: string): Promise<{ status: number; body: unknown }> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: auth ? { authorization: `Bearer ${auth}` } : {},
+      signal: AbortSignal.timeout(5000),
+    });
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    throw new UsageError(
+      `cannot reach ${new URL(url).origin} (${code}): is the node running, and is --server right?`,
+    );
+  }
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) };
+  } catch {
+    return { status: res.status, body: text };
+  }
+}
+
+export const statusCommand: Command = {
+  summary: "the node's readiness, breakers, recent refusals and firing alerts",
+  usage: `Usage: catalyst status [--server URL] [--token TOKEN] [--alertmanager URL] [--json]
+
+Prints the node's readiness (GET /health/ready), every dependency's breaker with its last error
+(GET /admin/dependencies, needs an admin token), what it has refused since start (rate limits,
+rejected publishes, slow consumers, closes by code; from /metrics), and, with --alertmanager URL or
+ALERTMANAGER_URL, the alerts firing for Catalyst with their runbook links. Exit code 0 when the node
+is ready, 1 when it is not (or unreachable).`,
+  options: { ...CLIENT_FLAGS, alertmanager: { type: 'string' }, json: { type: 'boolean' } },
+  async run(flags) {
+    const config = loadConfig(flags);
+    const base = serverUrl(config, flags);
+    const ready = await get(`${base}/health/ready`);
+    const deps = await get(`${base}/admin/dependencies`, token(flags));
+    if (deps.status === 401 || deps.status === 403)
+      throw new UsageError('/admin/dependencies needs an admin token (--token or CATALYST_TOKEN)');
+    const metrics = await get(`${base}/metrics`);
+    const amUrl = (flags.alertmanager as string | undefined) ?? process.env.ALERTMANAGER_URL;
+    let alerts: AmAlert[] | string | undefined;
+    if (amUrl) {
+      try {
+        const r = await get(
+          `${amUrl.replace(/\/+$/, '')}/api/v2/alerts?active=true&silenced=false&inhibited=false`,
+        );
+        alerts = Array.isArray(r.body)
+          ? (r.body as AmAlert[]).filter((a) => a.labels.alertname?.startsWith('Catalyst'))
+          : `Alertmanager answered ${r.status}`;
+      } catch (err) {
+        alerts = (err as Error).message;
+      }
+    }
+    const readiness = ready.body as {
+      status?: string;
+      dependencies?: Record<string, { state: string; error?: string }>;
+    };
+    const snapshots = ((deps.body as { dependencies?: Record<string, Snapshot> }).dependencies ??
+      {}) as Record<string, Snapshot>;
+    const refused = typeof metrics.body === 'string' ? refusals(metrics.body) : [];
+    if (flags.json) {
+      process.stdout.write(
+        `${JSON.stringify({ server: base, readiness, dependencies: snapshots, refused, alerts })}\n`,
+      );
+    } else {
+      const lines = [`node ${base}: ${readiness.status ?? `HTTP ${ready.status}`}`, '', 'dependencies:'];
+      for (const [name, s] of Object.entries(snapshots)) {
+        const err = s.state !== 'closed' && s.last_error ? `  last error: ${s.last_error.message}` : '';
+        const failures = (s.counts.failure ?? 0) + (s.counts.timeout ?? 0);
+        lines.push(
+          `  ${name.padEnd(28)} ${s.state.padEnd(9)} latency ${s.last_latency_ms ?? '-'} ms, failures ${failures}, rejected ${s.counts.rejected ?? 0}${err}`,
+        );
+      }
+      lines.push(
+        '',
+        'refused since start:',
+        ...(refused.length ? refused.map((r) => `  ${r}`) : ['  nothing']),
+      );
+      if (amUrl) {
+        lines.push('', `alerts firing (${amUrl}):`);
+        if (typeof alerts === 'string') lines.push(`  unknown: ${alerts}`);
+        else if (!alerts || alerts.length === 0) lines.push('  none');
+        else
+          for (const a of alerts)
+            lines.push(
+              `  ${a.labels.alertname} [${a.labels.severity ?? '?'}] ${a.annotations.summary ?? ''}`,
+              `    runbook: ${a.annotations.runbook_url ?? '(none)'}`,
+            );
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return ready.status === 200 ? 0 : 1;
+  },
+};
