@@ -17,7 +17,9 @@ export interface SharedLimiterOptions {
 }
 
 export function sharedLimiter(opts: SharedLimiterOptions): Bottleneck {
-  const settings = { minTime: opts.minTimeMs, maxConcurrent: opts.maxConcurrent ?? null };
+  // Whole milliseconds, rounded up: Bottleneck's Redis scripts expire keys with PEXPIRE, which
+  // refuses a fractional time, and the limiter then never grants a slot (1000/7 = 142.86 ms).
+  const settings = { minTime: Math.ceil(opts.minTimeMs), maxConcurrent: opts.maxConcurrent ?? null };
   if (!opts.redis) return new Bottleneck(settings);
   const limiter = new Bottleneck({
     ...settings,
