@@ -42,7 +42,7 @@ const SAMPLE_IDS = [
 describe('pipeline cluster: a pipeline node killed mid-poll', () => {
   it(
     'the other takes over within the lease; nothing published twice, nothing lost',
-    { timeout: 150_000 },
+    { timeout: 120_000 },
     async (t) => {
       if (!(await requirePostgres(t)) || !(await requireRedis(t))) return;
       let pc: PipelineCluster | undefined;
