@@ -128,6 +128,9 @@ async function openRedisParts(
   return { bus: guardBus(bus, registry.get('bus')), limiterRedis, client };
 }
 
+/** Delay drift between SEC requests the pacing absorbs (see startPipeline). */
+const SEC_JITTER_SLACK_MS = 250;
+
 /**
  * The pipeline role: feeds (one dependency per host; SEC's pacing shared through Redis when
  * configured), the LLM and market data behind their guards, the processor and the pollers.
@@ -165,7 +168,13 @@ async function startPipeline(parts: {
     });
   const secHosts = new Set(pc.feeds.filter((f) => f.kind === 'sec_edgar').map((f) => new URL(f.url).host));
   if (pc.secTickersUrl && /^https?:/.test(pc.secTickersUrl)) secHosts.add(new URL(pc.secTickersUrl).host);
-  const secLimiter = secHosts.size > 0 ? paced('sec', 1000 / pc.secRequestsPerSecond) : undefined;
+  // Spacing of exactly 1000/rate puts rate+1 starts exactly one second apart, so any delay between
+  // a start and its arrival at SEC (an event-loop stall, a slower connection) lands rate+1 requests
+  // in one of SEC's seconds. The slack keeps the rate SEC counts at or under the configured one
+  // unless arrivals drift apart by more than SEC_JITTER_SLACK_MS (8/s is paced at 6.4/s): SEC
+  // blocks an address for minutes over its limit, while a poll needs only a few requests.
+  const secLimiter =
+    secHosts.size > 0 ? paced('sec', (1000 + SEC_JITTER_SLACK_MS) / pc.secRequestsPerSecond) : undefined;
   const depFor = (url: string) => {
     const host = new URL(url).host;
     return registry.get(`feed:${host}`, secHosts.has(host) && secLimiter ? { limiter: secLimiter } : {});

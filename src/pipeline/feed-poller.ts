@@ -122,7 +122,11 @@ export class FeedPoller {
     try {
       this.holding = await this.deps.ledger.lease(this.feed.name, this.deps.holder, this.deps.leaseMs);
       if (this.holding && this.now() - this.lastPollAt >= this.feed.intervalMs) {
-        this.polling = this.poll();
+        // A poll can outlast the lease (a hanging upstream, retries): renewing only between polls
+        // would let another node poll the same feed at once. Renewed while this node lives.
+        const renew = setInterval(() => void this.renew(), this.deps.leaseMs / 3);
+        renew.unref();
+        this.polling = this.poll().finally(() => clearInterval(renew));
         await this.polling;
       } else if (!this.holding) this.deps.onPoll?.(this.feed.name, 'skipped', this.now());
     } catch (err) {
@@ -138,6 +142,14 @@ export class FeedPoller {
     );
     this.timer = setTimeout(() => void this.tick(), wait);
     this.timer.unref();
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      this.holding = await this.deps.ledger.lease(this.feed.name, this.deps.holder, this.deps.leaseMs);
+    } catch (err) {
+      this.deps.log.warn({ err, feed: this.feed.name }, 'feed lease could not be renewed during a poll');
+    }
   }
 
   /** One poll of every URL of the feed. Never throws: the outcome is recorded. */

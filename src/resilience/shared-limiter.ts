@@ -17,18 +17,29 @@ export interface SharedLimiterOptions {
 }
 
 export function sharedLimiter(opts: SharedLimiterOptions): Bottleneck {
-  const settings = { minTime: opts.minTimeMs, maxConcurrent: opts.maxConcurrent ?? null };
+  // Whole milliseconds, rounded up: Bottleneck's Redis scripts answer "value is not an integer" to
+  // a fractional time once jobs queue, and the limiter then never grants a slot (1000/7 ms).
+  const settings = { minTime: Math.ceil(opts.minTimeMs), maxConcurrent: opts.maxConcurrent ?? null };
   if (!opts.redis) return new Bottleneck(settings);
+  const connection = new Bottleneck.IORedisConnection({ client: opts.redis });
   const limiter = new Bottleneck({
     ...settings,
     id: opts.id,
     datastore: 'ioredis',
     // Other nodes share these keys: a starting node must not reset their count.
     clearDatastore: false,
-    connection: new Bottleneck.IORedisConnection({ client: opts.redis }),
+    connection,
     // Keys of a deployment that stops expire by themselves.
     timeout: 10 * 60_000,
   });
   limiter.on('error', () => undefined); // Redis errors surface as the caller's timeout
+  // Bottleneck leaves a connection it was given open on disconnect() (and, despite its types,
+  // returns no promise then); this one is the limiter's alone, and its two Redis sockets would keep
+  // a stopped node's process from exiting.
+  const disconnect = limiter.disconnect.bind(limiter);
+  limiter.disconnect = async (flush?: boolean) => {
+    await Promise.resolve(disconnect(flush)).catch(() => undefined);
+    await connection.disconnect(flush);
+  };
   return limiter;
 }
