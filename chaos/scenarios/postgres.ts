@@ -19,7 +19,7 @@ export const postgresDown: ScenarioDef = {
 
 export const postgresSlow: ScenarioDef = {
   name: 'postgres-slow',
-  fault: 'PostgreSQL +150 ms each way 6 s',
+  fault: 'PostgreSQL +50 ms each way 6 s',
   minAckedDuringFault: 10,
   maxPublishMs: 6_000,
   inject: async ({ stack }) => {
@@ -28,7 +28,7 @@ export const postgresSlow: ScenarioDef = {
         name: `slow-${stream}`,
         type: 'latency',
         stream,
-        attributes: { latency: 150, jitter: 20 },
+        attributes: { latency: 50, jitter: 10 },
       });
   },
   heal: ({ stack }) => stack.removeToxics(),

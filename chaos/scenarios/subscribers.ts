@@ -26,6 +26,18 @@ export const slowConsumers: ScenarioDef = {
       attributes: { rate: 2 },
     }),
   heal: ({ stack }) => stack.removeToxics(),
+  verify: async ({ subscribers, publishers, phases, failures, notes }) => {
+    const acks = publishers.flatMap((p) => p.acks);
+    const direct = subscribers.filter((s) => !s.name.includes('via proxy'));
+    const slow = subscribers.filter((s) => s.name.includes('via proxy'));
+    const fastMs = Math.max(...direct.map((s) => s.maxDeliveryMs(acks, phases.faultAt, phases.healedAt)));
+    const slowMs = Math.max(...slow.map((s) => s.maxDeliveryMs(acks, phases.faultAt, phases.healedAt)));
+    const resumed = slow.filter((s) => s.connections > 1).length;
+    notes.push(
+      `during the fault: max delivery ${fastMs} ms to direct subscribers, ${slowMs} ms to the slow ones; ${resumed} of ${slow.length} slow ones were closed and resumed`,
+    );
+    if (fastMs > 1_000) failures.push(`slow consumers held back the others: a delivery took ${fastMs} ms`);
+  },
 };
 
 export const reconnectStorm: ScenarioDef = {

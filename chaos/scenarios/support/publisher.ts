@@ -15,6 +15,8 @@ export interface Ack {
   seq: number;
   signal: Signal;
   phase: Phase;
+  /** When the acknowledgement arrived. */
+  at: number;
 }
 
 export interface Attempt {
@@ -87,6 +89,7 @@ export class Publisher {
             seq: r.body.seq,
             signal: { ...s, seq: r.body.seq, created_at: '' },
             phase: this.phases.current,
+            at: Date.now(),
           });
         }
       } catch {

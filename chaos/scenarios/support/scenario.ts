@@ -123,7 +123,7 @@ async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
 
     phases.fault();
     await def.inject(ctx);
-    const sampler = sampleDuringFault(ctx, def);
+    const sampler = sampleDuringFault(ctx);
     await new Promise((r) => setTimeout(r, (def.holdMs ?? 6_000) / 2));
     resumer.drop(); // a client that loses its connection in the middle of the fault and resumes
     await new Promise((r) => setTimeout(r, Math.max(0, phases.faultAt + (def.holdMs ?? 6_000) - Date.now())));
@@ -197,6 +197,8 @@ async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
         ctx.failures.push(`${key} breaker left closed during the fault (state ${max})`);
     }
     await def.verify?.(ctx);
+    const opened = [...seen.breakers].filter(([, v]) => v === BREAKER.open).map(([k]) => k);
+    ctx.notes.push(`breakers seen open during the fault: ${opened.join(', ') || 'none'}`);
     ctx.notes.push(
       `${ackedDuring} acknowledged during the fault; ${total.unacknowledged} deliveries of unacknowledged ids; ` +
         `resumer connections ${resumer.connections}; max health ${seen.maxHealthMs} ms`,
@@ -221,19 +223,26 @@ async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
   }
 }
 
-/** Samples the expected breakers and readiness latency every 100 ms while the fault lasts. */
-function sampleDuringFault(ctx: Context, def: ScenarioDef) {
+/** Breakers sampled on both nodes during every fault (the expectations name some of them). */
+const WATCHED = ['bus', 'redis', 'store'];
+
+/** Samples the breakers and readiness latency every 100 ms while the fault lasts. */
+function sampleDuringFault(ctx: Context) {
   const breakers = new Map<string, number>();
   let maxHealthMs = 0;
   let on = true;
   const loop = (async () => {
     while (on) {
-      for (const e of def.breakers ?? []) {
-        const node = e.node === 'a' ? ctx.stack.a : ctx.stack.b;
+      for (const [name, node] of [
+        ['a', ctx.stack.a],
+        ['b', ctx.stack.b],
+      ] as const) {
         if (!node.running) continue;
-        const key = `${e.node}:${e.dependency}`;
-        const state = await ctx.stack.breaker(node, e.dependency).catch(() => 0);
-        breakers.set(key, Math.max(breakers.get(key) ?? 0, state));
+        for (const dependency of WATCHED) {
+          const key = `${name}:${dependency}`;
+          const state = await ctx.stack.breaker(node, dependency).catch(() => 0);
+          breakers.set(key, Math.max(breakers.get(key) ?? 0, state));
+        }
       }
       for (const n of ctx.stack.nodes.filter((x) => x.running)) {
         const t0 = Date.now();

@@ -20,6 +20,8 @@ export class Subscriber {
   /** Every connection so far, in order; what each received is recorded by WsClient itself. */
   private readonly clients: WsClient[] = [];
   private client: WsClient | undefined;
+  /** When each signal first arrived (live ones; a replay right after subscribing may be missed). */
+  private readonly arrivals = new Map<string, number>();
   private stopped = false;
   private reconnecting: Promise<void> | undefined;
 
@@ -87,6 +89,15 @@ export class Subscriber {
     const c = await WsClient.subscribed(url, this.token, this.filter, this.lastSeq);
     this.clients.push(c);
     this.client = c;
+    c.ws.on('message', (data) => {
+      const now = Date.now();
+      for (const m of [JSON.parse(data.toString())].flat() as Array<{
+        type?: string;
+        signal?: { id: string };
+      }>)
+        if (m.type === 'signal' && m.signal && !this.arrivals.has(m.signal.id))
+          this.arrivals.set(m.signal.id, now);
+    });
     void c.closed.then(() => {
       if (!this.stopped) this.reconnecting = this.resume();
     });
@@ -113,6 +124,16 @@ export class Subscriber {
   hasAll(acks: readonly Ack[]): boolean {
     const got = new Set(this.received.map((r) => r.id));
     return this.expected(acks).every((a) => got.has(a.id));
+  }
+
+  /** Slowest delivery (arrival minus acknowledgement) of the signals it wants acknowledged in [from, to). */
+  maxDeliveryMs(acks: readonly Ack[], from: number, to: number): number {
+    let max = 0;
+    for (const a of this.expected(acks)) {
+      const arrived = this.arrivals.get(a.id);
+      if (a.at >= from && a.at < to && arrived !== undefined) max = Math.max(max, arrived - a.at);
+    }
+    return max;
   }
 
   check(acks: readonly Ack[]): DeliveryCheck {
