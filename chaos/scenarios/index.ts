@@ -1,6 +1,7 @@
 // Every chaos scenario, in the order `npm run chaos` runs them, and the ones this suite does not do
 // yet, each with the reason (printed as such, never as a pass).
 import { nodeKilled } from './nodes.js';
+import { feedBlockPage, llmErrors } from './pipeline.js';
 import { postgresDown, postgresReset, postgresSlow } from './postgres.js';
 import { redisDown, redisLatency, redisPartition, redisReset } from './redis.js';
 import { reconnectStorm, slowConsumers } from './subscribers.js';
@@ -16,6 +17,8 @@ export const SCENARIOS: ScenarioDef[] = [
   nodeKilled,
   slowConsumers,
   reconnectStorm,
+  llmErrors,
+  feedBlockPage,
   redisPartition,
 ];
 

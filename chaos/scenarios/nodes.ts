@@ -7,7 +7,7 @@ export const nodeKilled: ScenarioDef = {
   name: 'node-killed',
   fault: 'node A SIGKILLed mid-publish, restarted after 6 s',
   maxPublishMs: 5_000,
-  minAckedDuringFault: 40,
+  minAckedDuringFault: 10,
   inject: ({ stack }) => stack.a.kill9(),
   heal: ({ stack }) => stack.a.restart(),
   verify: async ({ subscribers, failures }) => {

@@ -37,6 +37,7 @@ export const postgresSlow: ScenarioDef = {
 export const postgresReset: ScenarioDef = {
   name: 'postgres-reset',
   fault: 'PostgreSQL connections reset (reset_peer) 6 s',
+  breakers: storeBreakers,
   maxPublishMs: 6_000,
   inject: ({ stack }) =>
     stack.addToxic(['pg'], {

@@ -12,7 +12,7 @@ export const redisDown: ScenarioDef = {
     { node: 'a', dependency: 'bus', during: 'open' },
     { node: 'b', dependency: 'bus', during: 'open' },
   ],
-  minAckedDuringFault: 40,
+  minAckedDuringFault: 10,
   maxPublishMs: 2_000,
   inject: async ({ stack }) => {
     for (const p of both) await stack.setEnabled(p, false);
@@ -25,7 +25,7 @@ export const redisDown: ScenarioDef = {
 export const redisLatency: ScenarioDef = {
   name: 'redis-latency',
   fault: 'Redis +400 ms each way 6 s',
-  minAckedDuringFault: 20,
+  minAckedDuringFault: 10,
   maxPublishMs: 3_000,
   inject: async ({ stack }) => {
     for (const stream of ['upstream', 'downstream'] as const)
@@ -42,7 +42,7 @@ export const redisLatency: ScenarioDef = {
 export const redisReset: ScenarioDef = {
   name: 'redis-reset',
   fault: 'Redis connections reset (reset_peer) 6 s',
-  minAckedDuringFault: 40,
+  minAckedDuringFault: 10,
   maxPublishMs: 2_000,
   inject: ({ stack }) =>
     stack.addToxic(both, {
@@ -61,7 +61,7 @@ export const redisPartition: ScenarioDef = {
     { node: 'a', dependency: 'bus', during: 'open' },
     { node: 'b', dependency: 'bus', during: 'closed' },
   ],
-  minAckedDuringFault: 40,
+  minAckedDuringFault: 10,
   maxPublishMs: 2_000,
   inject: ({ stack }) => stack.setEnabled('redis-a', false),
   heal: ({ stack }) => stack.setEnabled('redis-a', true),

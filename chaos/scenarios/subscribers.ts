@@ -9,7 +9,7 @@ const EXTRA = 20;
 export const slowConsumers: ScenarioDef = {
   name: 'slow-consumers',
   fault: `ws-b proxy at 2 KB/s for 1+${EXTRA} subscribers 6 s`,
-  minAckedDuringFault: 40,
+  minAckedDuringFault: 10,
   maxPublishMs: 2_000,
   setup: async (ctx) => {
     for (let i = 0; i < EXTRA; i++)
@@ -43,7 +43,7 @@ export const slowConsumers: ScenarioDef = {
 export const reconnectStorm: ScenarioDef = {
   name: 'reconnect-storm',
   fault: `all ${4 + EXTRA * 2} subscribers cut at once (ws-b proxy off 1 s)`,
-  minAckedDuringFault: 40,
+  minAckedDuringFault: 10,
   maxPublishMs: 2_000,
   holdMs: 4_000,
   setup: async (ctx) => {

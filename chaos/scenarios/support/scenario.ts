@@ -6,15 +6,17 @@
 import type { SignalFilter } from '../../../src/domain/filter.js';
 import type { CatalystNodeProcess } from '../../../test/support/node.js';
 import { request } from '../../../test/support/node.js';
+import { metricValue } from '../../../test/cluster/support/cluster.js';
 import { waitFor } from '../../../test/support/wait.js';
 import { Phases } from './phases.js';
-import { Publisher } from './publisher.js';
+import { type Ack, Publisher } from './publisher.js';
 import { BREAKER, Stack, type StackOptions } from './stack.js';
 import { type DeliveryCheck, Subscriber } from './subscriber.js';
 
 export interface BreakerExpectation {
   node: 'a' | 'b';
-  dependency: string;
+  /** A name, or a function naming it once the stack runs (a feed's dependency names its port). */
+  dependency: string | (() => string);
   /** 'open': must be seen open during the fault; 'closed': must stay closed throughout. */
   during: 'open' | 'closed';
 }
@@ -36,7 +38,8 @@ export interface Context {
 export interface ScenarioDef {
   name: string;
   fault: string;
-  stack?: StackOptions;
+  /** Stack options, or a function preparing them (what it starts is ended via stack.onDispose). */
+  stack?: StackOptions | (() => Promise<StackOptions & { dispose?(): Promise<void> }>);
   breakers?: BreakerExpectation[];
   /** How long the fault stays (default 6 s). */
   holdMs?: number;
@@ -51,6 +54,8 @@ export interface ScenarioDef {
   setup?(ctx: Context): Promise<void>;
   inject(ctx: Context): Promise<void>;
   heal(ctx: Context): Promise<void>;
+  /** Signals acknowledged by other publishers than the REST ones (the pipeline), checked alike. */
+  ledger?(ctx: Context): Promise<Ack[]>;
   /** Extra checks after the run; push to ctx.failures. */
   verify?(ctx: Context): Promise<void>;
 }
@@ -73,7 +78,13 @@ export interface Row {
 const NO_ALERT = 'n/a';
 
 export async function runScenario(def: ScenarioDef): Promise<Row> {
-  const stack = await Stack.start(def.stack);
+  const opts: (StackOptions & { dispose?(): Promise<void> }) | undefined =
+    typeof def.stack === 'function' ? await def.stack() : def.stack;
+  const stack = await Stack.start(opts).catch(async (err: Error) => {
+    await opts?.dispose?.();
+    throw err;
+  });
+  if (opts?.dispose) stack.onDispose(opts.dispose);
   try {
     return await runOn(stack, def);
   } finally {
@@ -123,7 +134,7 @@ async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
 
     phases.fault();
     await def.inject(ctx);
-    const sampler = sampleDuringFault(ctx);
+    const sampler = await sampleDuringFault(ctx, def);
     await new Promise((r) => setTimeout(r, (def.holdMs ?? 6_000) / 2));
     resumer.drop(); // a client that loses its connection in the middle of the fault and resumes
     await new Promise((r) => setTimeout(r, Math.max(0, phases.faultAt + (def.holdMs ?? 6_000) - Date.now())));
@@ -140,7 +151,7 @@ async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
       (err: Error) => ctx.failures.push(err.message),
     );
     await Promise.all(ctx.publishers.map((p) => p.stop()));
-    const ledger = acks();
+    const ledger = [...acks(), ...((await def.ledger?.(ctx)) ?? [])];
     await waitFor(
       () => ctx.subscribers.every((s) => s.hasAll(ledger)),
       'every subscriber to have its signals',
@@ -189,7 +200,7 @@ async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
         `/health/ready took ${seen.maxHealthMs} ms during the fault (bound ${def.maxHealthMs ?? 2_000})`,
       );
     for (const e of def.breakers ?? []) {
-      const key = `${e.node}:${e.dependency}`;
+      const key = `${e.node}:${dependencyOf(e)}`;
       const max = seen.breakers.get(key) ?? 0;
       if (e.during === 'open' && max !== BREAKER.open)
         ctx.failures.push(`${key} breaker never seen open during the fault`);
@@ -223,11 +234,39 @@ async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
   }
 }
 
+const dependencyOf = (e: BreakerExpectation) =>
+  typeof e.dependency === 'string' ? e.dependency : e.dependency();
+
 /** Breakers sampled on both nodes during every fault (the expectations name some of them). */
 const WATCHED = ['bus', 'redis', 'store'];
 
-/** Samples the breakers and readiness latency every 100 ms while the fault lasts. */
-function sampleDuringFault(ctx: Context) {
+/** Times each watched breaker (node:dependency) has opened so far, from its transitions counter. */
+async function openings(ctx: Context, watched: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const [name, node] of [
+    ['a', ctx.stack.a],
+    ['b', ctx.stack.b],
+  ] as const) {
+    if (!node.running) continue;
+    for (const dependency of watched) {
+      const n = await metricValue(node.url, 'catalyst_dependency_breaker_transitions_total', {
+        dependency,
+        to: 'open',
+      }).catch(() => 0);
+      out.set(`${name}:${dependency}`, n);
+    }
+  }
+  return out;
+}
+
+/**
+ * Watches the breakers while the fault lasts: a breaker counts as open during the fault when its
+ * state was sampled open or its transitions counter shows an opening (a short open is not missed);
+ * and samples readiness latency every 100 ms.
+ */
+async function sampleDuringFault(ctx: Context, def: ScenarioDef) {
+  const watched = [...new Set([...WATCHED, ...(def.breakers ?? []).map(dependencyOf)])];
+  const before = await openings(ctx, watched);
   const breakers = new Map<string, number>();
   let maxHealthMs = 0;
   let on = true;
@@ -238,7 +277,7 @@ function sampleDuringFault(ctx: Context) {
         ['b', ctx.stack.b],
       ] as const) {
         if (!node.running) continue;
-        for (const dependency of WATCHED) {
+        for (const dependency of watched) {
           const key = `${name}:${dependency}`;
           const state = await ctx.stack.breaker(node, dependency).catch(() => 0);
           breakers.set(key, Math.max(breakers.get(key) ?? 0, state));
@@ -256,6 +295,9 @@ function sampleDuringFault(ctx: Context) {
     stop: async () => {
       on = false;
       await loop;
+      // A restarted node's counters start again at 0: only an increase counts.
+      for (const [key, n] of await openings(ctx, watched))
+        if (n > (before.get(key) ?? n)) breakers.set(key, BREAKER.open);
       return { breakers, maxHealthMs };
     },
   };
@@ -271,7 +313,7 @@ async function measureRecovery(ctx: Context, def: ScenarioDef): Promise<number> 
     async () => {
       for (const e of def.breakers ?? []) {
         const node = e.node === 'a' ? stack.a : stack.b;
-        if ((await stack.breaker(node, e.dependency)) !== BREAKER.closed) return false;
+        if ((await stack.breaker(node, dependencyOf(e))) !== BREAKER.closed) return false;
       }
       const first = ctx.publishers
         .flatMap((p) => p.acks)
