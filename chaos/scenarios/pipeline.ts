@@ -103,16 +103,29 @@ export const llmErrors: ScenarioDef = {
   breakers: [{ node: 'a', dependency: 'llm', during: 'open' }],
   stack: () =>
     // Shortened so a few items open the breaker and recovery fits the scenario (defaults: 5 calls,
-    // 30 s); the behaviour is the same.
-    pipelineStack({ CATALYST_DEP_LLM_BREAKER_RESET_MS: '2000', CATALYST_DEP_LLM_BREAKER_VOLUME: '2' }),
+    // 30 s reset, 10 s window); the behaviour is the same.
+    pipelineStack({
+      CATALYST_DEP_LLM_BREAKER_RESET_MS: '2000',
+      CATALYST_DEP_LLM_BREAKER_VOLUME: '2',
+      CATALYST_DEP_LLM_BREAKER_WINDOW_MS: '3000',
+    }),
   setup: async (ctx) => {
-    adminToken = await ctx.stack.cluster.token(['admin']);
-    // The backlog judged by a healthy LLM first.
+    await pipelineWarm(ctx);
+    // The breaker judges a rolling window: the backlog's successes must have left it, else three
+    // failing stories are a minority and the breaker rightly stays closed.
+    const calls = () =>
+      metricValue(ctx.stack.a.url, 'catalyst_dependency_calls_total', { dependency: 'llm' });
+    let last = -1;
     await waitFor(
-      async () => (await keptIds(ctx)).size > 0,
-      'the pipeline to publish its backlog',
-      30_000,
-      250,
+      async () => {
+        const now = await calls();
+        const quiet = now === last;
+        last = now;
+        return quiet;
+      },
+      'the LLM to be idle for a whole breaker window',
+      60_000,
+      3_500,
     );
   },
   inject: async () => {
@@ -132,6 +145,12 @@ export const llmErrors: ScenarioDef = {
   },
   ledger: (ctx) => pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases),
   verify: async (ctx) => {
+    await waitFor(
+      async () => (await storyReasons(ctx))[3] !== undefined,
+      'the story after the fault to be judged',
+      20_000,
+      250,
+    ).catch(() => undefined);
     const reasons = await storyReasons(ctx);
     const during = reasons.slice(0, 3);
     const after = reasons[3];
@@ -179,7 +198,7 @@ export const feedBlockPage: ScenarioDef = {
     const acks = await pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases);
     const fromPage = acks.filter((a) => /sec\.gov|undeclared|automated tool/i.test(a.signal.title)).length;
     ctx.notes.push(
-      `the 2 stories of the fault decided after it: ${reasons.join(', ')}; signals from the block page: ${fromPage}`,
+      `the 2 stories of the fault decided after it: ${reasons.join(', ')}; blocked polls ${blocked}; block-page signals ${fromPage}`,
     );
     if (reasons.some((r) => r === undefined))
       ctx.failures.push('a story released during the fault was never judged');

@@ -140,8 +140,8 @@ async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
     await new Promise((r) => setTimeout(r, Math.max(0, phases.faultAt + (def.holdMs ?? 6_000) - Date.now())));
     const seen = await sampler.stop();
 
+    phases.heal(); // recovery counts from the removal, whatever healing then takes
     await def.heal(ctx);
-    phases.heal();
     const recoveryMs = await measureRecovery(ctx, def).catch((err: Error) => {
       ctx.failures.push(`no recovery: ${err.message}`);
       return Number.NaN;
