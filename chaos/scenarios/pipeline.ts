@@ -1,0 +1,207 @@
+// Faults of the pipeline's outside world (node A runs the pipeline against the loopback stand-ins).
+// LLM errors: while the LLM answers 500 the pipeline keeps publishing with the keyword classifier
+// (news released during the fault still becomes signals), the llm breaker opens and later closes,
+// and every signal the pipeline kept reaches the subscribers that want it, like the REST ones.
+import type { WireRelease } from '../../src/demo/samples/wire-release.js';
+import { waitFor } from '../../test/support/wait.js';
+import { request } from '../../test/support/node.js';
+import { metricValue } from '../../test/cluster/support/cluster.js';
+import { type LoopbackServices, pipelineAcks, startLoopbackServices } from './support/pipeline.js';
+import type { Context, ScenarioDef } from './support/scenario.js';
+import { BREAKER } from './support/stack.js';
+
+let services: LoopbackServices | undefined;
+let adminToken = '';
+let released = 0;
+
+const live = (): LoopbackServices => {
+  if (!services) throw new Error('the loopback services are not running');
+  return services;
+};
+
+// Distinct stories of one listed company (Orbital Cell Labs, OCLB): a different catalyst each, so the
+// same-story check does not fold them together.
+const STORIES = [
+  [
+    'Announces Positive Topline Phase 2 Results for OCL-101',
+    'positive topline Phase 2 results for OCL-101, meeting the primary endpoint',
+  ],
+  [
+    'Receives FDA Fast Track Designation for OCL-202',
+    'that the FDA granted Fast Track designation to OCL-202',
+  ],
+  [
+    'Enters Collaboration and Supply Agreement with Meridian Pharma',
+    'a collaboration and supply agreement with Meridian Pharma',
+  ],
+  [
+    'Announces Pricing of $20 Million Public Offering',
+    'the pricing of a $20 million underwritten public offering',
+  ],
+];
+
+/** The next story as a GlobeNewswire release, dated now. */
+function release(): WireRelease {
+  const [title, what] = STORIES[released++ % STORIES.length] as [string, string];
+  return {
+    id: String(3190000 + released),
+    title: `Orbital Cell Labs ${title}`,
+    city: 'SOUTH SAN FRANCISCO, Calif.',
+    body: `Orbital Cell Labs, Inc. (Nasdaq: OCLB) today announced ${what}.`,
+    issuer: 'Orbital Cell Labs, Inc.',
+    stocks: ['Nasdaq:OCLB'],
+    subjects: ['Company Announcement'],
+    minutesAgo: 0,
+  };
+}
+
+/** A stack whose node A runs the pipeline against fresh loopback services. */
+async function pipelineStack(env: Record<string, string>) {
+  services = await startLoopbackServices();
+  released = 0;
+  return {
+    env,
+    nodeEnv: [services.env, {}],
+    dispose: async () => {
+      await services?.close();
+      services = undefined;
+    },
+  };
+}
+
+/** Waits for the pipeline to have published part of its backlog (judged with everything healthy). */
+async function pipelineWarm(ctx: Context): Promise<void> {
+  adminToken = await ctx.stack.cluster.token(['admin']);
+  await waitFor(
+    async () => (await keptIds(ctx)).size > 0,
+    'the pipeline to publish its backlog',
+    30_000,
+    250,
+  );
+}
+
+/** How the pipeline decided each of STORIES (undefined: not decided). */
+async function storyReasons(ctx: Context): Promise<Array<string | undefined>> {
+  const items = await request<{ items: Array<{ title: string; decision: string; reason: string }> }>(
+    ctx.stack.a.url,
+    'GET',
+    '/admin/pipeline/items?limit=1000',
+    { token: adminToken },
+  );
+  return STORIES.map(([title]) => items.body.items.find((i) => i.title.endsWith(title as string))?.reason);
+}
+
+const keptIds = async (ctx: Context) =>
+  new Set((await pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases)).map((a) => a.id));
+
+export const llmErrors: ScenarioDef = {
+  name: 'llm-errors',
+  fault: 'LLM answers HTTP 500 for 8 s; 3 releases in it',
+  holdMs: 8_000,
+  maxPublishMs: 2_000,
+  minAckedDuringFault: 10,
+  breakers: [{ node: 'a', dependency: 'llm', during: 'open' }],
+  stack: () =>
+    // Shortened so a few items open the breaker and recovery fits the scenario (defaults: 5 calls,
+    // 30 s reset, 10 s window); the behaviour is the same.
+    pipelineStack({
+      CATALYST_DEP_LLM_BREAKER_RESET_MS: '2000',
+      CATALYST_DEP_LLM_BREAKER_VOLUME: '2',
+      CATALYST_DEP_LLM_BREAKER_WINDOW_MS: '3000',
+    }),
+  setup: async (ctx) => {
+    await pipelineWarm(ctx);
+    // The breaker judges a rolling window: the backlog's successes must have left it, else three
+    // failing stories are a minority and the breaker rightly stays closed.
+    const calls = () =>
+      metricValue(ctx.stack.a.url, 'catalyst_dependency_calls_total', { dependency: 'llm' });
+    let last = -1;
+    await waitFor(
+      async () => {
+        const now = await calls();
+        const quiet = now === last;
+        last = now;
+        return quiet;
+      },
+      'the LLM to be idle for a whole breaker window',
+      60_000,
+      3_500,
+    );
+  },
+  inject: async () => {
+    await live().llm.setFault('http_5xx');
+    for (let i = 0; i < 3; i++) live().feeds.addGnwRelease(release());
+  },
+  heal: async (ctx) => {
+    await live().llm.setFault('none');
+    // The next story goes in once the breaker lets a probe through: its LLM call is the probe.
+    await waitFor(
+      async () => (await ctx.stack.breaker(ctx.stack.a, 'llm')) !== BREAKER.open,
+      'the llm breaker to let a probe through',
+      15_000,
+      50,
+    );
+    live().feeds.addGnwRelease(release());
+  },
+  ledger: (ctx) => pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases),
+  verify: async (ctx) => {
+    await waitFor(
+      async () => (await storyReasons(ctx))[3] !== undefined,
+      'the story after the fault to be judged',
+      20_000,
+      250,
+    ).catch(() => undefined);
+    const reasons = await storyReasons(ctx);
+    const during = reasons.slice(0, 3);
+    const after = reasons[3];
+    ctx.notes.push(`the 3 stories of the fault kept by ${during.join(', ')}; the one after by ${after}`);
+    if (during.some((r) => r !== 'keywords'))
+      ctx.failures.push(
+        `a story released during the fault was not published by the keyword fallback (${during.join(', ')})`,
+      );
+    if (after !== 'llm_confirmed')
+      ctx.failures.push(`the story after the fault was not judged by the LLM (${after})`);
+  },
+};
+
+// A feed answering SEC's block page with 200 (what SEC sends an undeclared tool): the page must never
+// become a signal, the polls are counted as blocked, and stories that appeared on the wire meanwhile
+// are published once the feed answers again. No breaker is expected to open: there is one per host,
+// and here every stand-in shares 127.0.0.1:PORT, so the healthy SEC and PR Newswire polls keep it
+// closed (as they should).
+export const feedBlockPage: ScenarioDef = {
+  name: 'feed-block-page',
+  fault: 'GlobeNewswire answers a 200 block page 6 s; 2 releases in it',
+  maxPublishMs: 2_000,
+  minAckedDuringFault: 10,
+  stack: () => pipelineStack({}),
+  setup: pipelineWarm,
+  inject: async () => {
+    live().feeds.setFault('gnw', { kind: 'block_200' });
+    for (let i = 0; i < 2; i++) live().feeds.addGnwRelease(release());
+  },
+  heal: async () => live().feeds.setFault('gnw', undefined),
+  ledger: (ctx) => pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases),
+  verify: async (ctx) => {
+    await waitFor(
+      async () => (await storyReasons(ctx)).slice(0, 2).every((r) => r !== undefined),
+      'the stories of the fault to be judged after it',
+      20_000,
+      250,
+    ).catch(() => undefined);
+    const reasons = (await storyReasons(ctx)).slice(0, 2);
+    const blocked = await metricValue(ctx.stack.a.url, 'catalyst_feed_polls_total', {
+      feed: 'globenewswire',
+      outcome: 'blocked',
+    });
+    if (blocked < 1) ctx.failures.push('no poll was counted as blocked');
+    const acks = await pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases);
+    const fromPage = acks.filter((a) => /sec\.gov|undeclared|automated tool/i.test(a.signal.title)).length;
+    ctx.notes.push(
+      `the 2 stories of the fault decided after it: ${reasons.join(', ')}; blocked polls ${blocked}; block-page signals ${fromPage}`,
+    );
+    if (reasons.some((r) => r === undefined))
+      ctx.failures.push('a story released during the fault was never judged');
+    if (fromPage > 0) ctx.failures.push(`${fromPage} signals came from the block page`);
+  },
+};

@@ -1,0 +1,85 @@
+// The pipeline's outside world for a scenario: the loopback stand-ins of SEC, the wires, the LLM and
+// market data (src/demo), the env that points node A's pipeline at them (polling every second), and
+// the pipeline's acknowledged signals: the items its ledger kept, with the seqs the store gave them.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeFeeds } from '../../../src/demo/fake-feeds.js';
+import { FakeLlm } from '../../../src/demo/fake-llm.js';
+import { FakeMarketData } from '../../../src/demo/fake-market-data.js';
+import type { Signal } from '../../../src/domain/signal.js';
+import { request } from '../../../test/support/node.js';
+import type { Phases } from './phases.js';
+import type { Ack } from './publisher.js';
+
+export interface LoopbackServices {
+  feeds: FakeFeeds;
+  llm: FakeLlm;
+  market: FakeMarketData;
+  /** Env of a node that runs the pipeline against them. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startLoopbackServices(): Promise<LoopbackServices> {
+  const dir = mkdtempSync(join(tmpdir(), 'catalyst-chaos-'));
+  const feeds = await FakeFeeds.start();
+  const llm = new FakeLlm();
+  const market = new FakeMarketData();
+  await Promise.all([llm.start(), market.start()]);
+  const file = join(dir, 'feeds.json');
+  writeFileSync(
+    file,
+    JSON.stringify([
+      { kind: 'sec_edgar', url: feeds.secUrl({ owner: 'include' }), interval_ms: 1000 },
+      { kind: 'globenewswire', url: feeds.gnwUrl, interval_ms: 1000 },
+      { kind: 'prnewswire', url: feeds.prnUrl, interval_ms: 1000 },
+    ]),
+  );
+  return {
+    feeds,
+    llm,
+    market,
+    env: {
+      CATALYST_FEEDS_FILE: file,
+      SEC_USER_AGENT: 'Catalyst Chaos chaos@example.com',
+      SEC_TICKERS_URL: feeds.secTickersUrl,
+      LLM_BASE_URL: llm.baseUrl,
+      LLM_MODEL: 'fake',
+      MARKET_DATA_BASE_URL: market.baseUrl,
+    },
+    close: async () => {
+      await Promise.all([feeds.close(), llm.close(), market.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signals the pipeline published (kept items of its ledger), as acknowledgements with their phase. */
+export async function pipelineAcks(url: string, adminToken: string, phases: Phases): Promise<Ack[]> {
+  const items = await request<{ items: Array<{ signal_ids?: string[] }> }>(
+    url,
+    'GET',
+    '/admin/pipeline/items?decision=kept&limit=1000',
+    { token: adminToken },
+  );
+  const kept = new Set(items.body.items.flatMap((i) => i.signal_ids ?? []));
+  const acks: Ack[] = [];
+  for (let since = 0; ;) {
+    const page = await request<{ signals: Signal[]; next_seq: number }>(
+      url,
+      'GET',
+      `/signals?since_seq=${since}&limit=1000`,
+      { token: adminToken },
+    );
+    for (const s of page.body.signals) {
+      if (!kept.has(s.id)) continue;
+      const at = Date.parse(s.created_at);
+      const phase =
+        at < phases.faultAt ? 'before' : phases.healedAt === 0 || at < phases.healedAt ? 'fault' : 'after';
+      acks.push({ id: s.id, seq: s.seq, signal: s, phase, at });
+    }
+    if (page.body.signals.length < 1000) return acks;
+    since = page.body.next_seq;
+  }
+}
