@@ -20,8 +20,8 @@ export interface AppOptions {
 export async function createApp({ config, logger, metrics }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
-    ...fastifyRequestIdOptions,
+    // Fastify's own per-request lines are off: http metrics and the error handler log what matters.
+    ...fastifyRequestIdOptions({ requestLogging: false }),
     bodyLimit: config.api.bodyLimitBytes,
     // Coerce query strings to numbers, but never wrap a scalar body field into an array
     // (Fastify's default 'array' turns {"signals":"x"} into a one-item batch).

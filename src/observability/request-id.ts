@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { LogController } from 'fastify';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -27,11 +28,16 @@ export function genReqId(req: Pick<IncomingMessage, 'headers'>): string {
  * `Fastify({...})`. `requestIdHeader: false` because genReqId validates the header itself (Fastify
  * would otherwise trust it verbatim); the log label makes request lines say `request_id`.
  */
-export const fastifyRequestIdOptions = {
-  genReqId,
-  requestIdHeader: false,
-  requestIdLogLabel: 'request_id',
-} as const;
+export function fastifyRequestIdOptions(opts: { requestLogging?: boolean } = {}) {
+  return {
+    genReqId,
+    requestIdHeader: false as const,
+    logController: new LogController({
+      requestIdLogLabel: 'request_id',
+      disableRequestLogging: opts.requestLogging === false,
+    }),
+  };
+}
 
 /** Echoes the request id to the client, so a user reporting an error can quote it. */
 // Any server/logger type parameters: the app may use a pino Logger as its logger type.
