@@ -26,6 +26,8 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { flushSentry } from './observability/sentry.js';
 import { Publisher } from './publish/publisher.js';
+import { installClientLimits } from './api/client-limits.js';
+import { DEFAULT_TOKEN_CACHE, TokenCache } from './auth/token-cache.js';
 import { createRateLimits, rateLimitedError, type RateLimits } from './resilience/rate-limits.js';
 import { ItemProcessor } from './pipeline/item-processor.js';
 import { loadKeywords } from './pipeline/keywords.js';
@@ -261,6 +263,16 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
     logger: log,
   });
   const publisher = new Publisher(store, bus, publisherTelemetry(metrics, log));
+  // Every consumer that checks a token goes through the cache (revocations reach it within 1 s).
+  let gateway: Gateway | undefined;
+  const tokens = new TokenCache(store, {
+    ...DEFAULT_TOKEN_CACHE,
+    pollMs: config.gateway.revocationPollMs,
+    onLookup: () => metrics.tokenLookups.inc(),
+    onRevoked: (hashes) => hashes.forEach((h) => gateway?.revoke(h)),
+    onPollError: (err) => log.debug({ err }, 'token revocation poll failed'),
+  });
+  tokens.start();
 
   const app = await createApp({ config, logger: log, metrics });
   // Before every route: the OpenAPI document is collected as routes are added.
@@ -278,9 +290,16 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
       .header('connection', 'close')
       .send(errorBody('unavailable', 'the server is shutting down; retry on another node'));
   });
+  installClientLimits(app, {
+    authFailures: limits.authFailuresPerAddress,
+    upgrades: limits.wsConnectsPerIp,
+    unauthenticated: {
+      count: (address) => gateway?.unauthenticated(address) ?? 0,
+      max: config.gateway.maxUnauthenticatedPerAddress,
+    },
+  });
   const serves = (role: string) => config.role === 'all' || config.role === role;
 
-  let gateway: Gateway | undefined;
   let feed: LiveFeed | undefined;
   if (serves('gateway')) {
     feed = new LiveFeed(store, bus, (s: Signal) => gateway?.dispatch(s), {
@@ -295,16 +314,15 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
     gateway = new Gateway({
       config: config.gateway,
       store,
-      tokens: store,
+      tokens,
       feed,
       epoch,
       log,
       events: gatewayTelemetry(metrics, log),
       limits: {
-        connect: async (ip, principal) =>
-          (await limits.wsConnectsPerIp.consume(ip)).allowed &&
-          (await limits.wsConnectsPerToken.consume(principal.name)).allowed,
+        connect: async (principal) => (await limits.wsConnectsPerToken.consume(principal.name)).allowed,
         message: async (sessionId) => (await limits.wsMessagesPerSession.consume(sessionId)).allowed,
+        authFailed: async (address) => void (await limits.authFailuresPerAddress.consume(address)),
       },
     });
     await feed.start();
@@ -327,7 +345,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
     await app.register(signalRoutes, {
       config: config.api,
       store,
-      tokens: store,
+      tokens,
       publisher,
       limit: async (limiter: 'publish' | 'read', key: string, points: number) => {
         const l = limiter === 'publish' ? limits.publishPerToken : limits.restReadsPerToken;
@@ -337,7 +355,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
     });
   }
   await app.register(pipelineRoutes, {
-    tokens: store,
+    tokens,
     ledger,
     configured: () => config.pipeline.feeds.map(({ name, kind, url }) => ({ name, kind, url })),
   });
@@ -354,7 +372,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
         })
       : undefined;
   await app.register(adminRoutes, {
-    tokens: store,
+    tokens,
     dependencies: () => registry.snapshot(),
     onRevoked: (name: string) => gateway?.revokeName(name),
   });
@@ -385,6 +403,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
       await app.close();
       await new Promise((resolve) => (opsServer ? opsServer.close(resolve) : resolve(undefined)));
       feed?.stop();
+      tokens.stop();
       await bus.close();
       limiterRedis?.disconnect();
       await store.close();
