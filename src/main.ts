@@ -321,7 +321,8 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
       events: gatewayTelemetry(metrics, log),
       limits: {
         connect: async (principal) => (await limits.wsConnectsPerToken.consume(principal.name)).allowed,
-        message: async (sessionId) => (await limits.wsMessagesPerSession.consume(sessionId)).allowed,
+        message: async (sessionId, count) =>
+          (await limits.wsMessagesPerSession.consume(sessionId, count)).allowed,
         authFailed: async (address) => void (await limits.authFailuresPerAddress.consume(address)),
       },
     });

@@ -65,6 +65,15 @@ export async function createApp({ config, logger, metrics }: AppOptions): Promis
   setupSentryFastify(app);
   await app.register(websocket, {
     options: { maxPayload: config.gateway.maxFrameBytes },
+    // A frame error (too large, bad UTF-8, bad opcode) is the client's doing, and ws has already
+    // closed with its code: worth a line at info, not an error page for the operator.
+    errorHandler: (err, socket, req) => {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('WS_ERR_'))
+        req.log.info({ err: { code, message: err.message } }, 'websocket frame refused');
+      else req.log.warn({ err }, 'websocket error');
+      socket.terminate();
+    },
   });
   return app;
 }

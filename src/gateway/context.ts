@@ -34,5 +34,5 @@ export interface GatewayContext {
   allowConnect(session: Session, principal: Principal): Promise<boolean>;
   /** A token that did not check out: counts against the session's address. */
   authFailed(session: Session): void;
-  allowMessage(session: Session): Promise<boolean>;
+  allowMessages(session: Session, count: number): Promise<boolean>;
 }

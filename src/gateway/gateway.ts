@@ -28,7 +28,7 @@ export interface GatewayDeps {
   limits?: {
     /** Per token, once authenticated (the per-address limits run before the upgrade). */
     connect(principal: Principal): Promise<boolean>;
-    message(sessionId: string): Promise<boolean>;
+    message(sessionId: string, count: number): Promise<boolean>;
     authFailed(address: string): Promise<void>;
   };
 }
@@ -198,7 +198,7 @@ export class Gateway implements GatewayContext {
     void this.deps.limits?.authFailed(session.remoteAddress);
   }
 
-  allowMessage(session: Session): Promise<boolean> {
-    return this.deps.limits?.message(session.id) ?? Promise.resolve(true);
+  allowMessages(session: Session, count: number): Promise<boolean> {
+    return this.deps.limits?.message(session.id, count) ?? Promise.resolve(true);
   }
 }

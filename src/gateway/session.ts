@@ -130,7 +130,8 @@ export class Session {
     } catch (err) {
       return this.badMessage(err);
     }
-    const allowed = this.ctx.allowMessage(this);
+    // Counted per message, not per frame: one frame may carry a whole array of them.
+    const allowed = this.ctx.allowMessages(this, Math.max(1, messages.length));
     void allowed.then((ok) => {
       if (!ok) return this.close(Disconnects.too_many_messages);
       for (const raw of messages) {
