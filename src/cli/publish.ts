@@ -40,7 +40,8 @@ export const publishCommand: Command = {
   catalyst publish --file signal.json      (an object, or an array sent as one batch)
   echo '{...}' | catalyst publish --file -
 
-Prints the server's answer as JSON on stdout; exits 1 if the signal was not stored.
+Prints the server's answer as JSON on stdout; exits 1 if the signal (or any item of a batch) was
+not stored, naming each refused item on stderr.
 Server: --server URL or CATALYST_URL (default from --host/--port); token: --token or CATALYST_TOKEN.`,
   options: {
     ...CLIENT_FLAGS,
@@ -85,6 +86,33 @@ Server: --server URL or CATALYST_URL (default from --host/--port); token: --toke
       );
       return 1;
     }
-    return 0;
+    return batch ? reportRejected(text, body as unknown[]) : 0;
   },
 };
+
+interface BatchResult {
+  status: number;
+  error?: { code: string; message: string; field?: string };
+}
+
+/** A batch answers 201 even when items were refused: name each refused one, and exit 1. */
+function reportRejected(text: string, items: unknown[]): number {
+  let results: BatchResult[];
+  try {
+    results = (JSON.parse(text) as { results: BatchResult[] }).results;
+  } catch {
+    process.stderr.write('the server answered a batch without results; check --server\n');
+    return 1;
+  }
+  const refused = results.flatMap((r, i) => (r.status >= 400 ? [{ r, i }] : []));
+  for (const { r, i } of refused) {
+    const id = (items[i] as { id?: unknown } | null)?.id;
+    const field = r.error?.field ? ` (field ${r.error.field})` : '';
+    process.stderr.write(
+      `item ${i}${typeof id === 'string' ? ` (id ${id})` : ''} not stored: HTTP ${r.status} ${r.error?.code ?? ''}: ${r.error?.message ?? ''}${field}\n`,
+    );
+  }
+  if (refused.length === 0) return 0;
+  process.stderr.write(`${refused.length} of ${results.length} items not stored\n`);
+  return 1;
+}
