@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from '../cli.js';
 import { loadConfig } from '../config.js';
+import { CatalystError } from '../domain/errors.js';
 import { CLIENT_FLAGS, serverUrl, token } from './endpoint.js';
 import { UsageError } from './usage-error.js';
 
@@ -42,7 +43,8 @@ export const publishCommand: Command = {
 
 Prints the server's answer as JSON on stdout; exits 1 if the signal (or any item of a batch) was
 not stored, naming each refused item on stderr.
-Server: --server URL or CATALYST_URL (default from --host/--port); token: --token or CATALYST_TOKEN.`,
+Server: --server URL or CATALYST_URL (default from --host/--port); token: --token or CATALYST_TOKEN.
+A server that is still starting (connection refused) is waited for up to --wait seconds (default 10).`,
   options: {
     ...CLIENT_FLAGS,
     file: { type: 'string' },
@@ -57,6 +59,7 @@ Server: --server URL or CATALYST_URL (default from --host/--port); token: --toke
     link: { type: 'string' },
     'published-at': { type: 'string' },
     metadata: { type: 'string' },
+    wait: { type: 'string' },
   },
   async run(flags) {
     const config = loadConfig(flags);
@@ -72,11 +75,18 @@ Server: --server URL or CATALYST_URL (default from --host/--port); token: --toke
       }
     } else body = fromFlags(flags);
     const batch = Array.isArray(body);
-    const res = await fetch(`${serverUrl(config, flags)}/signals${batch ? '/batch' : ''}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token(flags)}` },
-      body: JSON.stringify(batch ? { signals: body } : body),
-    });
+    const waitSec = flags.wait === undefined ? 10 : Number(flags.wait);
+    if (!Number.isFinite(waitSec) || waitSec < 0)
+      throw new UsageError(`--wait must be a number of seconds, got "${flags.wait}"`);
+    const res = await postWhenUp(
+      `${serverUrl(config, flags)}/signals${batch ? '/batch' : ''}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token(flags)}` },
+        body: JSON.stringify(batch ? { signals: body } : body),
+      },
+      waitSec * 1000,
+    );
     const text = await res.text();
     process.stdout.write(`${text.trim()}\n`);
     if (!res.ok) {
@@ -89,6 +99,37 @@ Server: --server URL or CATALYST_URL (default from --host/--port); token: --toke
     return batch ? reportRejected(text, body as unknown[]) : 0;
   },
 };
+
+/**
+ * POSTs, waiting while the connection is refused (a server started with `serve &` a moment ago is
+ * still opening its store). Anything else, or a refusal past the wait, is one line naming the cause.
+ */
+async function postWhenUp(url: string, init: RequestInit, waitMs: number): Promise<Response> {
+  const deadline = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      if (cause?.code !== 'ECONNREFUSED' || Date.now() >= deadline) throw unreachable(url, cause);
+      if (!told) process.stderr.write(`waiting for the server at ${url} to start...\n`);
+      told = true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+function unreachable(url: string, cause: { code?: string; message?: string } | undefined): CatalystError {
+  const why = cause?.code ?? cause?.message ?? 'no answer';
+  const hint =
+    cause?.code === 'ECONNREFUSED'
+      ? 'is `catalyst serve` running there? Point --server or CATALYST_URL at it'
+      : /SSL|TLS|EPROTO|wrong version/i.test(why)
+        ? 'a TLS server needs an https:// URL (and a plain one http://)'
+        : 'check --server or CATALYST_URL';
+  return new CatalystError('unavailable', `cannot reach the server at ${url} (${why}): ${hint}`);
+}
 
 interface BatchResult {
   status: number;
