@@ -389,7 +389,8 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
   const scheme = config.tls ? 'https' : 'http';
   const url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info(
-    { url, metrics_port: metricsPort, role: config.role, store: store.kind, bus: bus.kind, epoch },
+    // `role` is already on every line (the logger's base).
+    { url, metrics_port: metricsPort, store: store.kind, bus: bus.kind, epoch },
     'catalyst listening',
   );
 

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { observeHttp } from '../observability/http-metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { echoRequestId, fastifyRequestIdOptions } from '../observability/request-id.js';
+import { echoRequestId, fastifyRequestIdOptions, requestLogController } from '../observability/request-id.js';
 import { setupSentryFastify } from '../observability/sentry.js';
 import { clientErrorHandler } from './client-errors.js';
 import { installErrorHandling } from './error-handler.js';
@@ -30,8 +30,8 @@ export async function createApp({ config, logger, metrics }: AppOptions): Promis
   };
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
     ...fastifyRequestIdOptions,
+    logController: requestLogController({ disableRequestLogging: true }),
     bodyLimit: config.api.bodyLimitBytes,
     // req.ip is the client: the peer, or what a configured proxy forwarded (config/trusted-proxies.ts).
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,

@@ -4,7 +4,7 @@
 // could forge log fields or headers) is replaced by a fresh short id.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import { type FastifyInstance, LogController } from 'fastify';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -30,8 +30,13 @@ export function genReqId(req: Pick<IncomingMessage, 'headers'>): string {
 export const fastifyRequestIdOptions = {
   genReqId,
   requestIdHeader: false,
-  requestIdLogLabel: 'request_id',
+  logController: requestLogController(),
 } as const;
+
+/** The label of request ids in log lines, set through Fastify's LogController (not deprecated options). */
+export function requestLogController(opts: { disableRequestLogging?: boolean } = {}): LogController {
+  return new LogController({ requestIdLogLabel: 'request_id', ...opts });
+}
 
 /** Echoes the request id to the client, so a user reporting an error can quote it. */
 // Any server/logger type parameters: the app may use a pino Logger as its logger type.

@@ -31,7 +31,8 @@ describe('e2e: the README first minute', () => {
     // One process group: the README's background jobs end with it.
     const shell = spawn('bash', ['-e', '-c', firstSignalSteps()], {
       detached: true,
-      env: { ...process.env, PORT: String(port), CATALYST_DATA_DIR: dir, NODE_NO_WARNINGS: '1' },
+      // Warnings are left on: a newcomer sees them too.
+      env: { ...process.env, PORT: String(port), CATALYST_DATA_DIR: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     t.after(() => {
@@ -52,5 +53,8 @@ describe('e2e: the README first minute', () => {
     ).catch((e: Error) => assert.fail(`${e.message}\nstdout: ${out}\nstderr: ${err}`));
     assert.equal(JSON.parse(line).title, 'FDA Fast Track for NBTX');
     assert.doesNotMatch(err, /TypeError|fetch failed|\n\s+at /, 'no stack traces');
+    assert.doesNotMatch(err, /FSTDEP|DeprecationWarning/, 'no deprecation warnings at start');
+    const listening = out.split('\n').find((l) => l.includes('catalyst listening')) ?? '';
+    assert.equal(listening.match(/"role":/g)?.length, 1, listening);
   });
 });
