@@ -3,6 +3,7 @@
 // Fastify is loaded, and `tokens create` should not pay for a web server.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { CommandError } from './cli/command-error.js';
 import { UsageError } from './cli/usage-error.js';
 import { ConfigError, type Flags } from './config.js';
 import { CatalystError } from './domain/errors.js';
@@ -104,7 +105,12 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return (await cmd.run(parsed.values, parsed.positionals)) ?? 0;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof CatalystError || err instanceof UsageError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof CatalystError ||
+      err instanceof UsageError ||
+      err instanceof CommandError
+    ) {
       process.stderr.write(`catalyst ${name}: ${err.message}\n`);
       return err instanceof UsageError ? 2 : 1;
     }

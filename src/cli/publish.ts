@@ -65,7 +65,15 @@ A server that is still starting (connection refused) is waited for up to --wait 
     const config = loadConfig(flags);
     let body: unknown;
     if (flags.file !== undefined) {
-      const text = readFileSync(flags.file === '-' ? 0 : (flags.file as string), 'utf8');
+      let text: string;
+      try {
+        text = readFileSync(flags.file === '-' ? 0 : (flags.file as string), 'utf8');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const why =
+          code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (err as Error).message;
+        throw new UsageError(`cannot read --file ${flags.file as string}: ${why}`);
+      }
       try {
         body = JSON.parse(text);
       } catch (err) {
