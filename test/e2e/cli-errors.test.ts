@@ -41,6 +41,13 @@ describe('CLI: user mistakes are one line', () => {
     assert.ok(!existsSync(join(dir, 'data', 'catalyst.db')), 'no catalyst.db left behind');
   });
 
+  it('serve with a data directory that cannot be created: exit 1 at once, names it', async () => {
+    // /proc/x: Node's recursive mkdir used to loop there forever.
+    const r = await catalyst(['serve', '--port', '0', '--data-dir', '/proc/x']);
+    assert.equal(r.code, 1);
+    assertOneLine(r.stderr, /cannot create the data directory \/proc\/x .*--data-dir/);
+  });
+
   it('publish --file that does not exist: exit 2, names the file', async () => {
     const r = await catalyst(['publish', '--file', '/nonexistent/batch.json', '--token', 'x']);
     assert.equal(r.code, 2);
