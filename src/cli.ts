@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { CommandError } from './cli/command-error.js';
 import { UsageError } from './cli/usage-error.js';
+import { DependencyBusyError, DependencyTimeoutError } from './resilience/errors.js';
 import { ConfigError, type Flags } from './config.js';
 import { CatalystError } from './domain/errors.js';
 
@@ -111,7 +112,7 @@ export async function runCli(argv: string[]): Promise<number> {
       err instanceof UsageError ||
       err instanceof CommandError
     ) {
-      process.stderr.write(`catalyst ${name}: ${err.message}\n`);
+      process.stderr.write(`catalyst ${name}: ${withCause(err)}\n`);
       return err instanceof UsageError ? 2 : 1;
     }
     throw err;
@@ -132,4 +133,24 @@ if (invokedDirectly) {
       process.exitCode = 1;
     },
   );
+}
+
+/**
+ * A dependency's failure says what the dependency itself said ("database \"x\" does not exist"),
+ * with what to do for the usual causes: "store is unavailable" alone leaves a user guessing.
+ */
+function withCause(err: Error): string {
+  const cause = err.cause as (Error & { code?: string }) | undefined;
+  if (!(err instanceof CatalystError) || !(cause instanceof Error) || !cause.message) return err.message;
+  // The dependency's own verdicts (timed out, too busy) are already in its message.
+  if (cause instanceof DependencyTimeoutError || cause instanceof DependencyBusyError) return err.message;
+  const hints: Record<string, string> = {
+    '3D000': 'create it (createdb NAME) or fix the database name in DATABASE_URL',
+    '28P01': 'fix the user or password in DATABASE_URL',
+    '28000': "fix the user in DATABASE_URL (or the server's pg_hba.conf)",
+    ECONNREFUSED: 'is the server running on that host and port? Fix DATABASE_URL or REDIS_URL',
+    ENOTFOUND: 'the host name does not resolve: fix DATABASE_URL or REDIS_URL',
+  };
+  const hint = cause.code ? hints[cause.code] : undefined;
+  return `${err.message}: ${cause.message}${hint ? `; ${hint}` : ''}`;
 }

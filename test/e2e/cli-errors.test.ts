@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort } from '../support/free-port.js';
+import { POSTGRES_URL, requirePostgres } from '../support/servers.js';
 
 function catalyst(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -46,6 +47,15 @@ describe('CLI: user mistakes are one line', () => {
     const r = await catalyst(['serve', '--port', '0', '--data-dir', '/proc/x']);
     assert.equal(r.code, 1);
     assertOneLine(r.stderr, /cannot create the data directory \/proc\/x .*--data-dir/);
+  });
+
+  it('serve with a PostgreSQL database that does not exist: says so and what to do', async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const url = new URL(POSTGRES_URL);
+    url.pathname = `/catalyst_missing_${process.pid}`;
+    const r = await catalyst(['serve', '--port', '0'], { DATABASE_URL: url.toString() });
+    assert.equal(r.code, 1);
+    assertOneLine(r.stderr, /database "catalyst_missing_\d+" does not exist; create it .*DATABASE_URL/);
   });
 
   it('publish --file that does not exist: exit 2, names the file', async () => {
