@@ -37,10 +37,18 @@ const CONFIG_HELP = `Configuration (flags win over env):
   --metrics-port N    CATALYST_METRICS_PORT  serve /metrics on a separate ops port
   --log-level LEVEL   LOG_LEVEL            fatal|error|warn|info|debug|trace|silent (default info)`;
 
+/** What a client command (publish, subscribe) reads of the configuration: where the server is. */
+const CLIENT_CONFIG_HELP = `Where the server is, when --server / CATALYST_URL is not given (as \`serve\` was started):
+  --port N            PORT                 its port (default 8000)
+  --host ADDR         HOST                 its address (default 127.0.0.1)
+  --tls-cert FILE     CATALYST_TLS_CERT    set when it serves HTTPS (then https:// is used)`;
+
 export interface Command {
   summary: string;
   usage: string;
   options: Options;
+  /** A client of a running server: its help lists only the settings that locate the server. */
+  client?: boolean;
   run(values: Flags, positionals: string[]): Promise<number | undefined>;
 }
 
@@ -100,7 +108,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 2;
   }
   if (parsed.values.help) {
-    process.stdout.write(`${cmd.usage}\n\n${CONFIG_HELP}\n`);
+    process.stdout.write(`${cmd.usage}\n\n${cmd.client ? CLIENT_CONFIG_HELP : CONFIG_HELP}\n`);
     return 0;
   }
   try {

@@ -45,6 +45,7 @@ Prints the server's answer as JSON on stdout; exits 1 if the signal (or any item
 not stored, naming each refused item on stderr.
 Server: --server URL or CATALYST_URL (default from --host/--port); token: --token or CATALYST_TOKEN.
 A server that is still starting (connection refused) is waited for up to --wait seconds (default 10).`,
+  client: true,
   options: {
     ...CLIENT_FLAGS,
     file: { type: 'string' },

@@ -28,6 +28,7 @@ export const subscribeCommand: Command = {
 
 Prints each matching signal as one JSON line on stdout; status goes to stderr. Reconnects by itself
 and resumes from the last seq it printed, so nothing is missed or printed twice. Ctrl-C stops.`,
+  client: true,
   options: {
     ...CLIENT_FLAGS,
     'min-confidence': { type: 'string' },

@@ -82,4 +82,13 @@ describe('CLI: user mistakes are one line', () => {
     assert.equal(r.code, 1);
     assertOneLine(r.stderr, /cannot reach the server at .*ECONNREFUSED.*catalyst serve/);
   });
+
+  it('publish and subscribe --help list the settings that find the server, not those of serve', async () => {
+    for (const cmd of ['publish', 'subscribe']) {
+      const r = await catalyst([cmd, '--help']);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /--port N/);
+      assert.doesNotMatch(r.stdout, /--data-dir|--database-url|--redis-url|--role|--metrics-port/, cmd);
+    }
+  });
 });
