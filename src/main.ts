@@ -127,7 +127,26 @@ async function openRedisParts(
   const limiterTimeoutMs = registry.get('redis').policy.timeoutMs;
   const limiterRedis = client('catalyst-rate-limits', { commandTimeout: limiterTimeoutMs });
   limiterRedis.on('error', (err) => log.debug({ err }, 'rate limit redis error'));
+  // Counts taken while the shared client still connects go to the in-memory insurance and are
+  // missing from the cluster's count: give it a moment before serving (only a moment: a Redis that
+  // is down at start must not keep the node from starting).
+  await readyWithin(limiterRedis, 2000);
   return { bus: guardBus(bus, registry.get('bus')), limiterRedis, client };
+}
+
+/** Resolves when `client` is ready, or after `ms`, whichever comes first; never rejects. */
+async function readyWithin(client: import('ioredis').Redis, ms: number): Promise<void> {
+  if (client.status === 'ready') return;
+  // Not events.once: it would reject on the client's 'error' (Redis down at start is allowed).
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+  });
 }
 
 /**
