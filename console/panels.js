@@ -28,9 +28,9 @@ function recentFailures(name, counts) {
 /** @param {Record<string, any>} policy */
 function policyText(policy) {
   const b = policy.breaker ?? {};
-  const parts = [`timeout ${policy.timeoutMs} ms`];
-  parts.push(`opens at ${b.errorThresholdPercentage}% of ≥${b.volumeThreshold} calls`);
-  parts.push(`half-opens after ${b.resetTimeoutMs} ms`);
+  const parts = [`timeout ${policy.timeout_ms} ms`];
+  parts.push(`opens at ${b.error_threshold_percentage}% of ≥${b.volume_threshold} calls`);
+  parts.push(`half-opens after ${b.reset_timeout_ms} ms`);
   if (policy.retry) parts.push(`${policy.retry.attempts} attempts`);
   if (policy.limiter) parts.push('rate limited');
   return parts.join(' · ');

@@ -3,7 +3,9 @@
 // Fastify is loaded, and `tokens create` should not pay for a web server.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { CommandError } from './cli/command-error.js';
 import { UsageError } from './cli/usage-error.js';
+import { DependencyBusyError, DependencyTimeoutError } from './resilience/errors.js';
 import { ConfigError, type Flags } from './config.js';
 import { CatalystError } from './domain/errors.js';
 
@@ -35,10 +37,18 @@ const CONFIG_HELP = `Configuration (flags win over env):
   --metrics-port N    CATALYST_METRICS_PORT  serve /metrics on a separate ops port
   --log-level LEVEL   LOG_LEVEL            fatal|error|warn|info|debug|trace|silent (default info)`;
 
+/** What a client command (publish, subscribe) reads of the configuration: where the server is. */
+const CLIENT_CONFIG_HELP = `Where the server is, when --server / CATALYST_URL is not given (as \`serve\` was started):
+  --port N            PORT                 its port (default 8000)
+  --host ADDR         HOST                 its address (default 127.0.0.1)
+  --tls-cert FILE     CATALYST_TLS_CERT    set when it serves HTTPS (then https:// is used)`;
+
 export interface Command {
   summary: string;
   usage: string;
   options: Options;
+  /** A client of a running server: its help lists only the settings that locate the server. */
+  client?: boolean;
   run(values: Flags, positionals: string[]): Promise<number | undefined>;
 }
 
@@ -100,14 +110,19 @@ export async function runCli(argv: string[]): Promise<number> {
     return 2;
   }
   if (parsed.values.help) {
-    process.stdout.write(`${cmd.usage}\n\n${CONFIG_HELP}\n`);
+    process.stdout.write(`${cmd.usage}\n\n${cmd.client ? CLIENT_CONFIG_HELP : CONFIG_HELP}\n`);
     return 0;
   }
   try {
     return (await cmd.run(parsed.values, parsed.positionals)) ?? 0;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof CatalystError || err instanceof UsageError) {
-      process.stderr.write(`catalyst ${name}: ${err.message}\n`);
+    if (
+      err instanceof ConfigError ||
+      err instanceof CatalystError ||
+      err instanceof UsageError ||
+      err instanceof CommandError
+    ) {
+      process.stderr.write(`catalyst ${name}: ${withCause(err)}\n`);
       return err instanceof UsageError ? 2 : 1;
     }
     throw err;
@@ -128,4 +143,24 @@ if (invokedDirectly) {
       process.exitCode = 1;
     },
   );
+}
+
+/**
+ * A dependency's failure says what the dependency itself said ("database \"x\" does not exist"),
+ * with what to do for the usual causes: "store is unavailable" alone leaves a user guessing.
+ */
+function withCause(err: Error): string {
+  const cause = err.cause as (Error & { code?: string }) | undefined;
+  if (!(err instanceof CatalystError) || !(cause instanceof Error) || !cause.message) return err.message;
+  // The dependency's own verdicts (timed out, too busy) are already in its message.
+  if (cause instanceof DependencyTimeoutError || cause instanceof DependencyBusyError) return err.message;
+  const hints: Record<string, string> = {
+    '3D000': 'create it (createdb NAME) or fix the database name in DATABASE_URL',
+    '28P01': 'fix the user or password in DATABASE_URL',
+    '28000': "fix the user in DATABASE_URL (or the server's pg_hba.conf)",
+    ECONNREFUSED: 'is the server running on that host and port? Fix DATABASE_URL or REDIS_URL',
+    ENOTFOUND: 'the host name does not resolve: fix DATABASE_URL or REDIS_URL',
+  };
+  const hint = cause.code ? hints[cause.code] : undefined;
+  return `${err.message}: ${cause.message}${hint ? `; ${hint}` : ''}`;
 }

@@ -6,6 +6,7 @@ import { parsePolicyEnv } from './config/dependency-policies.js';
 import { ConfigError } from './config/error.js';
 import { parsePipelineConfig, type PipelineConfig } from './config/pipeline.js';
 import { parseRateLimitEnv } from './config/rate-limits.js';
+import { parseTrustedProxies, TRUSTED_PROXIES_ENV } from './config/trusted-proxies.js';
 import { type DependencyPolicyOverride } from './resilience/policy.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './resilience/rate-limits.js';
 
@@ -40,10 +41,21 @@ export interface Config {
   rateLimits: RateLimitConfig;
   /** Feeds, SEC, LLM, market data (config/pipeline.ts); used by the `pipeline` role. */
   pipeline: PipelineConfig;
+  /** Peers (IPs, CIDRs) whose X-Forwarded-For names the client; empty: the peer is the client. */
+  trustedProxies: string[];
   api: {
     bodyLimitBytes: number;
     batchBodyLimitBytes: number;
     maxBatch: number;
+  };
+  /** Slow or idle clients: none of them may hold a socket longer than these. */
+  http: {
+    /** A whole request, headers and body, must arrive within this (else 408). */
+    requestTimeoutMs: number;
+    /** The headers must arrive within this (else 408). */
+    headersTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    keepAliveTimeoutMs: number;
   };
   gateway: {
     authTimeoutMs: number;
@@ -53,10 +65,13 @@ export interface Config {
     maxFrameBytes: number;
     /** Consecutive bad messages before closing 4400. */
     maxBadMessages: number;
+    /** How often revocations are read from the store (token cache and sessions); keep it under 1 s. */
     revocationPollMs: number;
     /** How often the live feed checks the store for signals the bus did not bring. */
     catchUpMs: number;
     replayPageSize: number;
+    /** WebSocket connections of one client address that have not authenticated yet, at most. */
+    maxUnauthenticatedPerAddress: number;
   };
 }
 
@@ -162,6 +177,8 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
     dependencyPolicies,
     rateLimits,
     pipeline: parsePipelineConfig(env),
+    trustedProxies: parseTrustedProxies(pick(src, undefined, TRUSTED_PROXIES_ENV)?.[0]),
+    http: httpTimeouts(src),
     api: {
       bodyLimitBytes: integer(src, undefined, 'CATALYST_BODY_LIMIT_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
       batchBodyLimitBytes: integer(
@@ -190,6 +207,30 @@ export function loadConfig(flags: Flags = {}, env: Env = process.env): Config {
       revocationPollMs: integer(src, undefined, 'CATALYST_REVOCATION_POLL_MS', 500, 50, 60_000),
       catchUpMs: integer(src, undefined, 'CATALYST_CATCH_UP_MS', 1000, 50, 60_000),
       replayPageSize: integer(src, undefined, 'CATALYST_REPLAY_PAGE_SIZE', 500, 1, 1000),
+      maxUnauthenticatedPerAddress: integer(
+        src,
+        undefined,
+        'CATALYST_MAX_UNAUTHENTICATED_PER_ADDRESS',
+        20,
+        1,
+        100_000,
+      ),
     },
+  };
+}
+
+function httpTimeouts(src: Source): Config['http'] {
+  const requestTimeoutMs = integer(src, undefined, 'CATALYST_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
+  const headersTimeoutMs = integer(src, undefined, 'CATALYST_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  // Node refuses a headers timeout longer than the request's: say so in the operator's terms.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(
+      `CATALYST_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed CATALYST_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+    );
+  }
+  return {
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: integer(src, undefined, 'CATALYST_KEEP_ALIVE_TIMEOUT_MS', 5000, 100, 600_000),
   };
 }

@@ -26,6 +26,8 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { flushSentry } from './observability/sentry.js';
 import { Publisher } from './publish/publisher.js';
+import { installClientLimits } from './api/client-limits.js';
+import { DEFAULT_TOKEN_CACHE, TokenCache } from './auth/token-cache.js';
 import { createRateLimits, rateLimitedError, type RateLimits } from './resilience/rate-limits.js';
 import { ItemProcessor } from './pipeline/item-processor.js';
 import { loadKeywords } from './pipeline/keywords.js';
@@ -125,11 +127,30 @@ async function openRedisParts(
   const limiterTimeoutMs = registry.get('redis').policy.timeoutMs;
   const limiterRedis = client('catalyst-rate-limits', { commandTimeout: limiterTimeoutMs });
   limiterRedis.on('error', (err) => log.debug({ err }, 'rate limit redis error'));
+  // Counts taken while the shared client still connects go to the in-memory insurance and are
+  // missing from the cluster's count: give it a moment before serving (only a moment: a Redis that
+  // is down at start must not keep the node from starting).
+  await readyWithin(limiterRedis, 2000);
   return { bus: guardBus(bus, registry.get('bus')), limiterRedis, client };
 }
 
 /** Delay drift between SEC requests the pacing absorbs (see startPipeline). */
 const SEC_JITTER_SLACK_MS = 250;
+
+/** Resolves when `client` is ready, or after `ms`, whichever comes first; never rejects. */
+async function readyWithin(client: import('ioredis').Redis, ms: number): Promise<void> {
+  if (client.status === 'ready') return;
+  // Not events.once: it would reject on the client's 'error' (Redis down at start is allowed).
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+  });
+}
 
 /**
  * The pipeline role: feeds (one dependency per host; SEC's pacing shared through Redis when
@@ -270,6 +291,16 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
     logger: log,
   });
   const publisher = new Publisher(store, bus, publisherTelemetry(metrics, log));
+  // Every consumer that checks a token goes through the cache (revocations reach it within 1 s).
+  let gateway: Gateway | undefined;
+  const tokens = new TokenCache(store, {
+    ...DEFAULT_TOKEN_CACHE,
+    pollMs: config.gateway.revocationPollMs,
+    onLookup: () => metrics.tokenLookups.inc(),
+    onRevoked: (hashes) => hashes.forEach((h) => gateway?.revoke(h)),
+    onPollError: (err) => log.debug({ err }, 'token revocation poll failed'),
+  });
+  tokens.start();
 
   const app = await createApp({ config, logger: log, metrics });
   // Before every route: the OpenAPI document is collected as routes are added.
@@ -287,9 +318,16 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
       .header('connection', 'close')
       .send(errorBody('unavailable', 'the server is shutting down; retry on another node'));
   });
+  installClientLimits(app, {
+    authFailures: limits.authFailuresPerAddress,
+    upgrades: limits.wsConnectsPerIp,
+    unauthenticated: {
+      count: (address) => gateway?.unauthenticated(address) ?? 0,
+      max: config.gateway.maxUnauthenticatedPerAddress,
+    },
+  });
   const serves = (role: string) => config.role === 'all' || config.role === role;
 
-  let gateway: Gateway | undefined;
   let feed: LiveFeed | undefined;
   if (serves('gateway')) {
     feed = new LiveFeed(store, bus, (s: Signal) => gateway?.dispatch(s), {
@@ -304,16 +342,16 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
     gateway = new Gateway({
       config: config.gateway,
       store,
-      tokens: store,
+      tokens,
       feed,
       epoch,
       log,
       events: gatewayTelemetry(metrics, log),
       limits: {
-        connect: async (ip, principal) =>
-          (await limits.wsConnectsPerIp.consume(ip)).allowed &&
-          (await limits.wsConnectsPerToken.consume(principal.name)).allowed,
-        message: async (sessionId) => (await limits.wsMessagesPerSession.consume(sessionId)).allowed,
+        connect: async (principal) => (await limits.wsConnectsPerToken.consume(principal.name)).allowed,
+        message: async (sessionId, count) =>
+          (await limits.wsMessagesPerSession.consume(sessionId, count)).allowed,
+        authFailed: async (address) => void (await limits.authFailuresPerAddress.consume(address)),
       },
     });
     await feed.start();
@@ -336,7 +374,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
     await app.register(signalRoutes, {
       config: config.api,
       store,
-      tokens: store,
+      tokens,
       publisher,
       limit: async (limiter: 'publish' | 'read', key: string, points: number) => {
         const l = limiter === 'publish' ? limits.publishPerToken : limits.restReadsPerToken;
@@ -346,7 +384,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
     });
   }
   await app.register(pipelineRoutes, {
-    tokens: store,
+    tokens,
     ledger,
     configured: () => config.pipeline.feeds.map(({ name, kind, url }) => ({ name, kind, url })),
   });
@@ -363,7 +401,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
         })
       : undefined;
   await app.register(adminRoutes, {
-    tokens: store,
+    tokens,
     dependencies: () => registry.snapshot(),
     onRevoked: (name: string) => gateway?.revokeName(name),
   });
@@ -379,7 +417,8 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
   const scheme = config.tls ? 'https' : 'http';
   const url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info(
-    { url, metrics_port: metricsPort, role: config.role, store: store.kind, bus: bus.kind, epoch },
+    // `role` is already on every line (the logger's base).
+    { url, metrics_port: metricsPort, store: store.kind, bus: bus.kind, epoch },
     'catalyst listening',
   );
 
@@ -394,6 +433,7 @@ export async function startCatalyst(config: Config, opts: { logger?: Logger } = 
       await app.close();
       await new Promise((resolve) => (opsServer ? opsServer.close(resolve) : resolve(undefined)));
       feed?.stop();
+      tokens.stop();
       await bus.close();
       limiterRedis?.disconnect();
       await store.close();

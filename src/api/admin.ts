@@ -4,6 +4,7 @@ import { createToken, parseScopes } from '../auth/tokens.js';
 import { errorBody } from '../domain/errors.js';
 import type { TokenStore } from '../store/token-store.js';
 import { requireScope } from './auth.js';
+import { snakeKeys } from './snake-case.js';
 
 export interface AdminDeps {
   tokens: TokenStore;
@@ -58,6 +59,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     staleWhileStoreDownMs: 600_000,
   });
   app.get('/admin/dependencies', { preHandler: adminWhileStoreDown }, async () => ({
-    dependencies: deps.dependencies(),
+    // Policies are TypeScript config (timeoutMs); the protocol speaks snake_case (timeout_ms).
+    dependencies: snakeKeys(deps.dependencies()),
   }));
 }

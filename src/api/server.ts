@@ -7,8 +7,9 @@ import type { Config } from '../config.js';
 import { observeHttp } from '../observability/http-metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { echoRequestId, fastifyRequestIdOptions } from '../observability/request-id.js';
+import { echoRequestId, fastifyRequestIdOptions, requestLogController } from '../observability/request-id.js';
 import { setupSentryFastify } from '../observability/sentry.js';
+import { clientErrorHandler } from './client-errors.js';
 import { installErrorHandling } from './error-handler.js';
 
 export interface AppOptions {
@@ -18,20 +19,43 @@ export interface AppOptions {
 }
 
 export async function createApp({ config, logger, metrics }: AppOptions): Promise<FastifyInstance> {
+  const { requestTimeoutMs, keepAliveTimeoutMs } = config.http;
+  // Node checks its request and headers timeouts on this interval: a tenth of the shortest keeps a
+  // slow client's overstay small.
+  const serverOptions = {
+    connectionsCheckingInterval: Math.max(
+      50,
+      Math.floor(Math.min(requestTimeoutMs, config.http.headersTimeoutMs) / 10),
+    ),
+  };
   const app = Fastify({
     loggerInstance: logger,
-    // Fastify's own per-request lines are off: http metrics and the error handler log what matters.
-    ...fastifyRequestIdOptions({ requestLogging: false }),
+    ...fastifyRequestIdOptions,
+    logController: requestLogController({ disableRequestLogging: true }),
     bodyLimit: config.api.bodyLimitBytes,
+    // req.ip is the client: the peer, or what a configured proxy forwarded (config/trusted-proxies.ts).
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    clientErrorHandler: clientErrorHandler(logger),
+    http: serverOptions,
     // Coerce query strings to numbers, but never wrap a scalar body field into an array
     // (Fastify's default 'array' turns {"signals":"x"} into a one-item batch).
     ajv: { customOptions: { coerceTypes: true } },
     // The gateway drains sessions itself before the server closes (main.ts shutdown).
     return503OnClosing: true,
     ...(config.tls
-      ? { https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }
+      ? {
+          https: {
+            cert: readFileSync(config.tls.cert),
+            key: readFileSync(config.tls.key),
+            ...serverOptions,
+          },
+        }
       : {}),
   }) as unknown as FastifyInstance;
+  // Not a Fastify option; Node requires it to be at most the request timeout (config.ts checks).
+  app.server.headersTimeout = config.http.headersTimeoutMs;
   // JSON only: without this, Fastify parses text/plain into a string and the client gets a 400 about
   // the body's type instead of a 415 about its content type.
   app.removeContentTypeParser('text/plain');
@@ -41,6 +65,15 @@ export async function createApp({ config, logger, metrics }: AppOptions): Promis
   setupSentryFastify(app);
   await app.register(websocket, {
     options: { maxPayload: config.gateway.maxFrameBytes },
+    // A frame error (too large, bad UTF-8, bad opcode) is the client's doing, and ws has already
+    // closed with its code: worth a line at info, not an error page for the operator.
+    errorHandler: (err, socket, req) => {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('WS_ERR_'))
+        req.log.info({ err: { code, message: err.message } }, 'websocket frame refused');
+      else req.log.warn({ err }, 'websocket error');
+      socket.terminate();
+    },
   });
   return app;
 }

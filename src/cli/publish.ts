@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from '../cli.js';
 import { loadConfig } from '../config.js';
+import { CatalystError } from '../domain/errors.js';
 import { CLIENT_FLAGS, serverUrl, token } from './endpoint.js';
 import { UsageError } from './usage-error.js';
 
@@ -40,8 +41,11 @@ export const publishCommand: Command = {
   catalyst publish --file signal.json      (an object, or an array sent as one batch)
   echo '{...}' | catalyst publish --file -
 
-Prints the server's answer as JSON on stdout; exits 1 if the signal was not stored.
-Server: --server URL or CATALYST_URL (default from --host/--port); token: --token or CATALYST_TOKEN.`,
+Prints the server's answer as JSON on stdout; exits 1 if the signal (or any item of a batch) was
+not stored, naming each refused item on stderr.
+Server: --server URL or CATALYST_URL (default from --host/--port); token: --token or CATALYST_TOKEN.
+A server that is still starting (connection refused) is waited for up to --wait seconds (default 10).`,
+  client: true,
   options: {
     ...CLIENT_FLAGS,
     file: { type: 'string' },
@@ -56,12 +60,21 @@ Server: --server URL or CATALYST_URL (default from --host/--port); token: --toke
     link: { type: 'string' },
     'published-at': { type: 'string' },
     metadata: { type: 'string' },
+    wait: { type: 'string' },
   },
   async run(flags) {
     const config = loadConfig(flags);
     let body: unknown;
     if (flags.file !== undefined) {
-      const text = readFileSync(flags.file === '-' ? 0 : (flags.file as string), 'utf8');
+      let text: string;
+      try {
+        text = readFileSync(flags.file === '-' ? 0 : (flags.file as string), 'utf8');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const why =
+          code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (err as Error).message;
+        throw new UsageError(`cannot read --file ${flags.file as string}: ${why}`);
+      }
       try {
         body = JSON.parse(text);
       } catch (err) {
@@ -71,11 +84,18 @@ Server: --server URL or CATALYST_URL (default from --host/--port); token: --toke
       }
     } else body = fromFlags(flags);
     const batch = Array.isArray(body);
-    const res = await fetch(`${serverUrl(config, flags)}/signals${batch ? '/batch' : ''}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token(flags)}` },
-      body: JSON.stringify(batch ? { signals: body } : body),
-    });
+    const waitSec = flags.wait === undefined ? 10 : Number(flags.wait);
+    if (!Number.isFinite(waitSec) || waitSec < 0)
+      throw new UsageError(`--wait must be a number of seconds, got "${flags.wait}"`);
+    const res = await postWhenUp(
+      `${serverUrl(config, flags)}/signals${batch ? '/batch' : ''}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token(flags)}` },
+        body: JSON.stringify(batch ? { signals: body } : body),
+      },
+      waitSec * 1000,
+    );
     const text = await res.text();
     process.stdout.write(`${text.trim()}\n`);
     if (!res.ok) {
@@ -85,6 +105,64 @@ Server: --server URL or CATALYST_URL (default from --host/--port); token: --toke
       );
       return 1;
     }
-    return 0;
+    return batch ? reportRejected(text, body as unknown[]) : 0;
   },
 };
+
+/**
+ * POSTs, waiting while the connection is refused (a server started with `serve &` a moment ago is
+ * still opening its store). Anything else, or a refusal past the wait, is one line naming the cause.
+ */
+async function postWhenUp(url: string, init: RequestInit, waitMs: number): Promise<Response> {
+  const deadline = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      if (cause?.code !== 'ECONNREFUSED' || Date.now() >= deadline) throw unreachable(url, cause);
+      if (!told) process.stderr.write(`waiting for the server at ${url} to start...\n`);
+      told = true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+function unreachable(url: string, cause: { code?: string; message?: string } | undefined): CatalystError {
+  const why = cause?.code ?? cause?.message ?? 'no answer';
+  const hint =
+    cause?.code === 'ECONNREFUSED'
+      ? 'is `catalyst serve` running there? Point --server or CATALYST_URL at it'
+      : /SSL|TLS|EPROTO|wrong version/i.test(why)
+        ? 'a TLS server needs an https:// URL (and a plain one http://)'
+        : 'check --server or CATALYST_URL';
+  return new CatalystError('unavailable', `cannot reach the server at ${url} (${why}): ${hint}`);
+}
+
+interface BatchResult {
+  status: number;
+  error?: { code: string; message: string; field?: string };
+}
+
+/** A batch answers 201 even when items were refused: name each refused one, and exit 1. */
+function reportRejected(text: string, items: unknown[]): number {
+  let results: BatchResult[];
+  try {
+    results = (JSON.parse(text) as { results: BatchResult[] }).results;
+  } catch {
+    process.stderr.write('the server answered a batch without results; check --server\n');
+    return 1;
+  }
+  const refused = results.flatMap((r, i) => (r.status >= 400 ? [{ r, i }] : []));
+  for (const { r, i } of refused) {
+    const id = (items[i] as { id?: unknown } | null)?.id;
+    const field = r.error?.field ? ` (field ${r.error.field})` : '';
+    process.stderr.write(
+      `item ${i}${typeof id === 'string' ? ` (id ${id})` : ''} not stored: HTTP ${r.status} ${r.error?.code ?? ''}: ${r.error?.message ?? ''}${field}\n`,
+    );
+  }
+  if (refused.length === 0) return 0;
+  process.stderr.write(`${refused.length} of ${results.length} items not stored\n`);
+  return 1;
+}

@@ -1,5 +1,6 @@
 import type { Command } from '../cli.js';
 import { loadConfig } from '../config.js';
+import { assertCanListen, listenError } from './port-check.js';
 
 export const serveCommand: Command = {
   summary: 'start a Catalyst node',
@@ -16,8 +17,12 @@ clients get 1001 and resume elsewhere); a second signal forces exit.`,
       const { initSentry } = await import('../observability/sentry.js');
       await initSentry({ dsn: config.sentryDsn });
     }
+    await assertCanListen(config.host, config.port);
     const { startCatalyst } = await import('../main.js');
-    const node = await startCatalyst(config);
+    const node = await startCatalyst(config).catch((err: NodeJS.ErrnoException) => {
+      // The port may have been taken between the check and the listen.
+      throw listenError(err, config.host, config.port);
+    });
     await new Promise<void>((resolve) => {
       let signals = 0;
       const onSignal = (sig: NodeJS.Signals) => {

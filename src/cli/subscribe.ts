@@ -28,6 +28,7 @@ export const subscribeCommand: Command = {
 
 Prints each matching signal as one JSON line on stdout; status goes to stderr. Reconnects by itself
 and resumes from the last seq it printed, so nothing is missed or printed twice. Ctrl-C stops.`,
+  client: true,
   options: {
     ...CLIENT_FLAGS,
     'min-confidence': { type: 'string' },
@@ -67,6 +68,15 @@ and resumes from the last seq it printed, so nothing is missed or printed twice.
         `disconnected (${e.code} ${e.reason})${e.willReconnect ? `, reconnecting in ${e.delayMs} ms` : ''}\n`,
       ),
     );
+    // After a drop, say that it came back and from where, so a watcher knows nothing was skipped.
+    let dropped = false;
+    client.on('disconnected', () => (dropped = true));
+    client.on('subscribed', (m) => {
+      if (!dropped) return;
+      dropped = false;
+      const from = m.replay ? `after seq ${m.replay.from_seq - 1} (${m.replay.count} to replay)` : 'live';
+      process.stderr.write(`reconnected; resumed ${from}\n`);
+    });
     client.on('reset', (e) =>
       process.stderr.write(`position reset by the server: epoch ${e.epoch}, last seq ${e.last_seq}\n`),
     );

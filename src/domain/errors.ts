@@ -6,10 +6,12 @@ export const ErrorCodes = {
   unauthorized: { status: 401, message: 'A valid token is required' },
   forbidden: { status: 403, message: 'The token lacks the scope this needs' },
   not_found: { status: 404, message: 'Not found' },
+  request_timeout: { status: 408, message: 'The request did not arrive in time' },
   conflict: { status: 409, message: 'A signal with this id was stored with different content' },
   payload_too_large: { status: 413, message: 'The body is larger than allowed' },
   unsupported_media_type: { status: 415, message: 'Send JSON with Content-Type: application/json' },
   rate_limited: { status: 429, message: 'Too many requests' },
+  headers_too_large: { status: 431, message: 'The request headers are larger than allowed' },
   internal: { status: 500, message: 'Internal error' },
   unavailable: { status: 503, message: 'A dependency is unavailable; retry with the same id' },
 } as const;

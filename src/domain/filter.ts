@@ -1,7 +1,7 @@
 // Subscriber filters: what a subscription asks for, its validation, and matching. A signal matches
 // when it satisfies every filter given; an absent filter matches everything.
 import { CatalystError } from './errors.js';
-import type { Signal } from './signal.js';
+import { type Signal, TICKER } from './signal.js';
 
 export interface SignalFilter {
   min_confidence?: number;
@@ -40,7 +40,13 @@ export function parseFilter(raw: unknown): SignalFilter {
     if (k === 'min_confidence' && (v < 0 || v > 1)) throw invalid(k, `${k} must be between 0 and 1`);
     f[k] = v;
   }
-  if (o.tickers != null) f.tickers = list(o.tickers, 'tickers', (s) => s.toUpperCase());
+  if (o.tickers != null) {
+    f.tickers = list(o.tickers, 'tickers', (s) => s.toUpperCase());
+    // A ticker no signal can have would match nothing, silently: the same rule as a published one.
+    const bad = f.tickers.find((t) => !TICKER.test(t));
+    if (bad !== undefined)
+      throw invalid('tickers', `tickers: "${bad}" is not a ticker (1-10 characters of A-Z, 0-9, "." or "-")`);
+  }
   if (o.catalysts != null) f.catalysts = list(o.catalysts, 'catalysts', (s) => s.toLowerCase());
   if (o.sources != null) f.sources = list(o.sources, 'sources', (s) => s);
   if (o.sentiment != null) {

@@ -44,7 +44,8 @@ function deeperThan(value: unknown, max: number): boolean {
 
 // C0 controls and DEL; tab, newline and carriage return are fine in text.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-const TICKER = /^[A-Z0-9.-]{1,10}$/;
+/** What a stored ticker looks like (after upper-casing); filters are held to the same form. */
+export const TICKER = /^[A-Z0-9.-]{1,10}$/;
 const CATALYST = /^[a-z][a-z0-9_]*$/;
 const ID = /^[\x21-\x7e]+$/; // printable ASCII, no spaces: ids travel in URLs and logs
 const FIELDS = new Set([

@@ -32,5 +32,7 @@ export interface GatewayContext {
   subscribe(session: Session, filter: SignalFilter): void;
   unsubscribe(session: Session): void;
   allowConnect(session: Session, principal: Principal): Promise<boolean>;
-  allowMessage(session: Session): Promise<boolean>;
+  /** A token that did not check out: counts against the session's address. */
+  authFailed(session: Session): void;
+  allowMessages(session: Session, count: number): Promise<boolean>;
 }

@@ -26,8 +26,10 @@ export interface GatewayDeps {
   log: Logger;
   events?: GatewayEvents;
   limits?: {
-    connect(ip: string, principal: Principal): Promise<boolean>;
-    message(sessionId: string): Promise<boolean>;
+    /** Per token, once authenticated (the per-address limits run before the upgrade). */
+    connect(principal: Principal): Promise<boolean>;
+    message(sessionId: string, count: number): Promise<boolean>;
+    authFailed(address: string): Promise<void>;
   };
 }
 
@@ -44,8 +46,10 @@ export class Gateway implements GatewayContext {
   readonly sessions = new Set<Session>();
   private readonly index = new SubscriptionIndex<Session>();
   private readonly byToken = new Map<string, Set<Session>>();
+  /** Sessions that have not authenticated yet, and their count per client address. */
+  private readonly pending = new Set<Session>();
+  private readonly pendingByAddress = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
-  private revocationCursor = new Date().toISOString();
   private readonly deps: GatewayDeps;
 
   constructor(deps: GatewayDeps) {
@@ -67,10 +71,22 @@ export class Gateway implements GatewayContext {
     for (const s of this.index.candidates(signal.ticker)) s.offer(signal, frame);
   }
 
+  /** WebSocket connections from `address` still waiting for their auth (capped before the upgrade). */
+  unauthenticated(address: string): number {
+    return this.pendingByAddress.get(address) ?? 0;
+  }
+
+  private settle(session: Session): void {
+    if (!this.pending.delete(session)) return;
+    const left = (this.pendingByAddress.get(session.remoteAddress) ?? 1) - 1;
+    if (left > 0) this.pendingByAddress.set(session.remoteAddress, left);
+    else this.pendingByAddress.delete(session.remoteAddress);
+  }
+
   register(app: FastifyInstance): void {
     const handler = (
       ws: WebSocket,
-      req: { params: unknown; headers: Record<string, unknown>; socket: Socket },
+      req: { params: unknown; headers: Record<string, unknown>; socket: Socket; ip: string },
     ) => {
       const clientId = (req.params as { client_id?: string }).client_id;
       if (clientId !== undefined && !CLIENT_ID.test(clientId)) {
@@ -79,8 +95,12 @@ export class Gateway implements GatewayContext {
       }
       const auth = req.headers.authorization as string | undefined;
       const token = auth === undefined ? undefined : (bearer(auth) ?? '');
-      const session = new Session(this, ws, req.socket, clientId, token);
+      const session = new Session(this, ws, req.socket, clientId, token, req.ip);
       this.sessions.add(session);
+      if (session.mode === 'unauthenticated') {
+        this.pending.add(session);
+        this.pendingByAddress.set(req.ip, this.unauthenticated(req.ip) + 1);
+      }
       this.events.onOpened?.(session);
     };
     app.get('/ws', { websocket: true }, (ws, req) => handler(ws, req as never));
@@ -95,14 +115,14 @@ export class Gateway implements GatewayContext {
       },
       Math.max(50, Math.floor(this.config.heartbeatMs / 4)),
     );
-    const revoke = setInterval(() => void this.pollRevocations(), this.config.revocationPollMs);
-    for (const t of [beat, revoke]) {
-      t.unref();
-      this.timers.push(t);
-    }
+    beat.unref();
+    this.timers.push(beat);
   }
 
-  /** Closes every session of a revoked token on this node at once (REST revoke on this node). */
+  /**
+   * Closes every session of a revoked token on this node: at once for a REST revoke here, within a
+   * poll for one anywhere else (the token cache's revocation polls call this).
+   */
   revoke(tokenHash: string): void {
     for (const s of this.byToken.get(tokenHash) ?? []) s.close(Disconnects.token_revoked);
   }
@@ -117,19 +137,6 @@ export class Gateway implements GatewayContext {
   revokeName(name: string): void {
     for (const s of [...this.sessions]) {
       if (s.principal?.name === name) s.close(Disconnects.token_revoked);
-    }
-  }
-
-  private async pollRevocations(): Promise<void> {
-    // Overlap the window: a revocation committed on another node just before our cursor still counts.
-    const since = new Date(Date.parse(this.revocationCursor) - 2000).toISOString();
-    const cursor = new Date().toISOString();
-    try {
-      const hashes = await this.tokens.revokedSince(since);
-      this.revocationCursor = cursor;
-      for (const h of hashes) this.revoke(h);
-    } catch (err) {
-      this.log.debug({ err }, 'revocation poll failed');
     }
   }
 
@@ -156,6 +163,7 @@ export class Gateway implements GatewayContext {
   }
 
   attach(session: Session): void {
+    this.settle(session);
     const hash = session.principal?.tokenHash;
     if (!hash) return;
     let set = this.byToken.get(hash);
@@ -164,6 +172,7 @@ export class Gateway implements GatewayContext {
   }
 
   detach(session: Session): void {
+    this.settle(session);
     this.sessions.delete(session);
     this.index.delete(session);
     const hash = session.principal?.tokenHash;
@@ -181,11 +190,15 @@ export class Gateway implements GatewayContext {
     this.index.delete(session);
   }
 
-  allowConnect(session: Session, principal: Principal): Promise<boolean> {
-    return this.deps.limits?.connect(session.remoteAddress, principal) ?? Promise.resolve(true);
+  allowConnect(_session: Session, principal: Principal): Promise<boolean> {
+    return this.deps.limits?.connect(principal) ?? Promise.resolve(true);
   }
 
-  allowMessage(session: Session): Promise<boolean> {
-    return this.deps.limits?.message(session.id) ?? Promise.resolve(true);
+  authFailed(session: Session): void {
+    void this.deps.limits?.authFailed(session.remoteAddress);
+  }
+
+  allowMessages(session: Session, count: number): Promise<boolean> {
+    return this.deps.limits?.message(session.id, count) ?? Promise.resolve(true);
   }
 }

@@ -46,10 +46,12 @@ export class Session {
     private readonly socket: Socket,
     clientId: string | undefined,
     authorization: string | undefined,
+    /** The client's address (behind a trusted proxy, the one it forwarded), for per-address limits. */
+    remoteAddress = socket.remoteAddress ?? '',
   ) {
     this.clientId = clientId ?? randomUUID();
     this.log = sessionLogger(ctx.log, this.id, { client_id: this.clientId });
-    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remoteAddress = remoteAddress;
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('close', (code) => this.onClosed(code));
     ws.on('error', (err) => this.log.debug({ err }, 'websocket error'));
@@ -128,7 +130,8 @@ export class Session {
     } catch (err) {
       return this.badMessage(err);
     }
-    const allowed = this.ctx.allowMessage(this);
+    // Counted per message, not per frame: one frame may carry a whole array of them.
+    const allowed = this.ctx.allowMessages(this, Math.max(1, messages.length));
     void allowed.then((ok) => {
       if (!ok) return this.close(Disconnects.too_many_messages);
       for (const raw of messages) {
@@ -197,7 +200,10 @@ export class Session {
       return this.close(Disconnects.store_unavailable);
     }
     if (this.mode === 'closing') return;
-    if (!principal) return this.close(Disconnects.invalid_token);
+    if (!principal) {
+      this.ctx.authFailed(this);
+      return this.close(Disconnects.invalid_token);
+    }
     if (!hasScope(principal, 'subscribe')) return this.close(Disconnects.missing_scope);
     if (!(await this.ctx.allowConnect(this, principal))) return this.close(Disconnects.too_many_connects);
     this.principal = principal;

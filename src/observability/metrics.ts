@@ -148,6 +148,11 @@ export function createMetrics(opts: MetricsOptions = {}) {
       labelNames: ['limiter'] as const,
       registers,
     }),
+    tokenLookups: new Counter({
+      name: `${p}token_lookups_total`,
+      help: 'Token lookups that reached the store (the rest were answered from the token cache).',
+      registers,
+    }),
 
     // Dependencies (src/resilience). One series set per dependency name.
     dependencyCalls: new Counter({

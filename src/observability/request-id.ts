@@ -4,8 +4,7 @@
 // could forge log fields or headers) is replaced by a fresh short id.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
-import { LogController } from 'fastify';
+import { type FastifyInstance, LogController } from 'fastify';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -28,15 +27,15 @@ export function genReqId(req: Pick<IncomingMessage, 'headers'>): string {
  * `Fastify({...})`. `requestIdHeader: false` because genReqId validates the header itself (Fastify
  * would otherwise trust it verbatim); the log label makes request lines say `request_id`.
  */
-export function fastifyRequestIdOptions(opts: { requestLogging?: boolean } = {}) {
-  return {
-    genReqId,
-    requestIdHeader: false as const,
-    logController: new LogController({
-      requestIdLogLabel: 'request_id',
-      disableRequestLogging: opts.requestLogging === false,
-    }),
-  };
+export const fastifyRequestIdOptions = {
+  genReqId,
+  requestIdHeader: false,
+  logController: requestLogController(),
+} as const;
+
+/** The label of request ids in log lines, set through Fastify's LogController (not deprecated options). */
+export function requestLogController(opts: { disableRequestLogging?: boolean } = {}): LogController {
+  return new LogController({ requestIdLogLabel: 'request_id', ...opts });
 }
 
 /** Echoes the request id to the client, so a user reporting an error can quote it. */

@@ -1,5 +1,6 @@
 // Rate limits (rate-limiter-flexible): publishes per token, WebSocket connects per IP and per
-// token, client messages per session, REST reads per token.
+// token, client messages per session, REST reads per token, failed authentications per client
+// address (checked before any token lookup, so a flood of bad tokens never reaches the store).
 //
 // One node: in memory. With Redis: RateLimiterRedis, shared by every node, called through the
 // `redis` Dependency (deadline, breaker, metrics, /admin/dependencies) with the in-memory limiter as
@@ -39,6 +40,8 @@ export interface RateLimitConfig {
   wsMessagesPerSession: RateLimitRule;
   /** REST reads (GET /signals...) per token id. */
   restReadsPerToken: RateLimitRule;
+  /** Failed authentications (REST 401, WebSocket 4401) per client address; past it, 429 before auth. */
+  authFailuresPerAddress: RateLimitRule;
 }
 
 export type LimiterName = keyof RateLimitConfig;
@@ -49,6 +52,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   wsConnectsPerToken: { points: 20, durationSec: 60 },
   wsMessagesPerSession: { points: 20, durationSec: 1 },
   restReadsPerToken: { points: 20, durationSec: 1 },
+  authFailuresPerAddress: { points: 20, durationSec: 60 },
 };
 
 /** The `limiter` label and log name of each limiter. */
@@ -58,6 +62,7 @@ export const LIMITER_LABELS: Record<LimiterName, string> = {
   wsConnectsPerToken: 'ws_connects_per_token',
   wsMessagesPerSession: 'ws_messages_per_session',
   restReadsPerToken: 'rest_reads_per_token',
+  authFailuresPerAddress: 'auth_failures_per_address',
 };
 
 export type ConsumeResult = { allowed: true } | { allowed: false; retryAfterMs: number };
@@ -67,6 +72,8 @@ export interface RateLimiter {
   readonly rule: RateLimitRule;
   /** Takes `points` from `key`'s budget. Never throws, never waits on a dead Redis. */
   consume(key: string, points?: number): Promise<ConsumeResult>;
+  /** Whether `key` has budget left, without taking any. Never throws. */
+  peek(key: string): Promise<ConsumeResult>;
 }
 
 export type RateLimits = Record<LimiterName, RateLimiter>;
@@ -95,7 +102,11 @@ function createLimiter(name: LimiterName, rule: RateLimitRule, opts: RateLimitsO
   // without hash tags (a tag per limiter would pile all of its keys onto one slot).
   const keyPrefix = `${opts.keyPrefix}${label}`;
   const memory = new RateLimiterMemory({ keyPrefix, points: rule.points, duration: rule.durationSec });
-  let limiter: { consume(key: string, points: number): Promise<unknown> } = memory;
+  type Backend = {
+    consume(key: string, points: number): Promise<unknown>;
+    get(key: string): Promise<RateLimiterRes | null>;
+  };
+  let limiter: Backend = memory;
   if (opts.redis) {
     const shared = new RateLimiterRedis({
       storeClient: opts.redis.client,
@@ -113,6 +124,7 @@ function createLimiter(name: LimiterName, rule: RateLimitRule, opts: RateLimitsO
           isCallerError: (err) => err instanceof RateLimiterRes,
           fallback: () => memory.consume(key, points),
         }),
+      get: (key) => dependency.call(() => shared.get(key), { fallback: () => memory.get(key) }),
     };
   }
   const rejections = new RejectionLog(opts.logger, label, opts.logIntervalMs);
@@ -131,6 +143,16 @@ function createLimiter(name: LimiterName, rule: RateLimitRule, opts: RateLimitsO
           rejections.note(key);
           return { allowed: false, retryAfterMs: Math.max(1, err.msBeforeNext) };
         }
+        logger.error({ err, limiter: label }, `rate limit ${label}: limiter failed, allowing`);
+        return { allowed: true };
+      }
+    },
+    async peek(key: string): Promise<ConsumeResult> {
+      try {
+        const res = await limiter.get(key);
+        if (!res || res.consumedPoints < rule.points) return { allowed: true };
+        return { allowed: false, retryAfterMs: Math.max(1, res.msBeforeNext) };
+      } catch (err) {
         logger.error({ err, limiter: label }, `rate limit ${label}: limiter failed, allowing`);
         return { allowed: true };
       }

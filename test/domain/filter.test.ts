@@ -45,6 +45,10 @@ describe('filters', () => {
     assert.throws(() => parseFilter({ ticker: ['A'] }), { field: 'filters.ticker' });
     assert.throws(() => parseFilter({ min_confidence: '0.5' }), { field: 'filters.min_confidence' });
     assert.throws(() => parseFilter({ tickers: 'AAA' }), { field: 'filters.tickers' });
+    // A ticker no signal can carry is refused, as REST refuses it, rather than matching nothing.
+    assert.throws(() => parseFilter({ tickers: ['N B'] }), { field: 'filters.tickers' });
+    assert.throws(() => parseFilter({ tickers: ['TOOLONGTICKER'] }), { field: 'filters.tickers' });
+    assert.throws(() => parseFilter({ min_confidence: 1.7 }), { field: 'filters.min_confidence' });
     assert.throws(() => parseFilter({ sentiment: 'up' }), { field: 'filters.sentiment' });
     assert.throws(() => parseFilter([1]), { code: 'invalid_request' });
   });

@@ -10,8 +10,10 @@ import {
   publishBatch,
   request,
   startNodeWithToken,
+  storeHead,
 } from '../support/node.js';
 import { makeSignal } from '../support/signals.js';
+import { waitFor } from '../support/wait.js';
 import { WsClient } from '../support/ws-client.js';
 
 const BATCH_BODY_LIMIT = 256 * 1024;
@@ -239,6 +241,14 @@ describe('e2e: bad input', () => {
     const garbled = await WsClient.authed(node.wsUrl, token);
     garbled.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
     assert.equal((await garbled.waitClosed()).code, 1007);
+    // The client's mistake, not the server's: logged below error level.
+    const refused = await waitFor(
+      () => node.logLines().filter((l) => l.msg === 'websocket frame refused').length >= 2 && node.logLines(),
+      'the refused frames to be logged',
+    );
+    assert.ok(
+      refused.every((l) => !/websocket/.test(String(l.msg)) || !['error', 'fatal'].includes(String(l.level))),
+    );
   });
 
   e2e(`WS: ${MAX_BAD} bad messages in a row close 4400, also as one frame`, async () => {
@@ -335,10 +345,18 @@ describe('e2e: floods against the rate limits', () => {
     calm.close();
   });
 
+  e2e('WS: the limit counts messages, not frames: one frame of 100 pings is over a limit of 50', async () => {
+    const c = await WsClient.authed(node.wsUrl, token);
+    c.ws.send(JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ type: 'ping', ts: i }))));
+    assert.equal((await c.waitClosed(10_000)).code, 4429);
+    assert.equal(c.messages.filter((m) => m.type === 'pong').length, 0);
+  });
+
   e2e(
     'REST: a flood of publishes gets 429 rate_limited with Retry-After; only the accepted ones are stored',
     async () => {
-      const head0 = await WsClient.head(node.wsUrl, token);
+      // The store's view (REST), not a gateway's: on two nodes that may lag the publishes.
+      const head0 = await storeHead(node.url, token);
       const results = [];
       for (let i = 0; i < 40; i++)
         results.push(await request(node.url, 'POST', '/signals', { token, body: makeSignal() }));
@@ -352,7 +370,7 @@ describe('e2e: floods against the rate limits', () => {
         assert.ok(Number(r.headers.get('retry-after')) >= 1);
       }
       assert.equal(
-        await WsClient.head(node.wsUrl, token),
+        await storeHead(node.url, token),
         head0 + accepted.length,
         'only the accepted ones were stored',
       );

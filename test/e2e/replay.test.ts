@@ -48,11 +48,17 @@ describe('e2e: replay then live', () => {
     async () => {
       const client = await WsClient.authed(node.wsUrl, token);
       try {
-        const publishing = keepPublishing(40, 10);
-        const subscribed = await client.subscribe({}, 0);
+        const announced = welcomeHead(client);
+        const subscribing = client.subscribe({}, 0);
+        // Publishing goes on until the subscribed reply is in, then a little more: some signals are
+        // then certainly committed after the replay's end was fixed, whatever the schedule.
+        const publishing = publishUntil(subscribing, 5, 10);
+        const subscribed = await subscribing;
         const last = await publishing;
         assert.equal(subscribed.replay.from_seq, 1);
-        assert.ok(subscribed.replay.to_seq >= 3000, 'the replay covers what was stored before');
+        // On two nodes the gateway's live position may lag the head the REST node just answered;
+        // what holds everywhere is that it never moves back from what the node announced.
+        assert.ok(subscribed.replay.to_seq >= announced, 'the replay covers what the node had announced');
         assert.ok(subscribed.replay.to_seq < last, 'signals were published after the replay began');
         assert.equal(subscribed.replay.count, subscribed.replay.to_seq);
         await client.waitForSignals(last, 20_000);
@@ -93,10 +99,12 @@ describe('e2e: replay then live', () => {
     async () => {
       const client = await WsClient.authed(node.wsUrl, token);
       try {
+        const announced = welcomeHead(client);
         const future = await client.subscribe({}, head + 1000);
         assert.equal(future.type, 'reset');
         assert.equal(future.epoch, node.epoch);
-        assert.ok(future.last_seq >= head && future.last_seq < head + 1000);
+        // The gateway's head may lag the stored head on two nodes, never pass it or move back.
+        assert.ok(future.last_seq >= announced && future.last_seq <= head);
         client.send({ type: 'subscribe', filters: {}, since_seq: 5, epoch: 'some-other-history' });
         const other = await client.next((m) => m.type === 'reset' || m.type === 'subscribed', 5000, 'reset');
         assert.equal(other.type, 'reset');
@@ -111,6 +119,25 @@ describe('e2e: replay then live', () => {
       }
     },
   );
+
+  /** Publishes batches of `size` until `done` settles, then `extra` more; resolves with the last seq. */
+  async function publishUntil(done: Promise<unknown>, extra: number, size: number): Promise<number> {
+    let settled = false;
+    const mark = () => {
+      settled = true;
+    };
+    done.then(mark, mark);
+    let last = 0;
+    while (!settled) last = await keepPublishing(1, size);
+    return Math.max(last, await keepPublishing(extra, size));
+  }
+
+  /** The head a client's welcome announced. */
+  function welcomeHead(client: WsClient): number {
+    const welcome = client.messages.find((m) => m.type === 'welcome');
+    assert.ok(welcome, 'a welcome');
+    return welcome.last_seq as number;
+  }
 
   /** The seqs of ODD signals in (from, upto], read over REST (the store's view). */
   async function oddSeqsAfter(from: number, upto: number): Promise<number[]> {

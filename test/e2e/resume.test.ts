@@ -93,4 +93,15 @@ describe('e2e: resume across a crash', () => {
     assert.deepEqual(cli.seqs(), [3, 4, 5, 6]);
     assert.doesNotMatch(cli.stderr(), /reset/);
   });
+
+  e2e('`catalyst subscribe` says when it reconnected and from where it resumed', async (t) => {
+    const { node, token } = await startNodeWithToken(t);
+    await publish(node.url, token, makeSignal());
+    const cli = runSubscribeCli(t, ['--since-seq', '0', '--server', node.url, '--token', token]);
+    await waitFor(() => cli.seqs().length >= 1, 'the first signal on stdout', 15_000);
+    await node.kill9();
+    await node.restart();
+    await waitFor(() => /reconnected; resumed after seq 1 /.test(cli.stderr()), 'the resume line', 30_000);
+    assert.equal(await cli.stop(), 0);
+  });
 });

@@ -26,7 +26,7 @@ describe('request ids', () => {
 describe('logger', () => {
   it('puts the request id on every line of a request, echoes it, and never logs a token', async () => {
     const { logger, lines } = captureLogs('info');
-    const app = Fastify({ loggerInstance: logger, ...fastifyRequestIdOptions() });
+    const app = Fastify({ loggerInstance: logger, ...fastifyRequestIdOptions });
     echoRequestId(app);
     app.get('/signals', async (request) => {
       request.log.info({ token: 'tok-secret' }, 'reading signals');

@@ -20,7 +20,7 @@ before(async () => {
   receiver = await startSentryReceiver();
   assert.equal(await initSentry({ dsn: receiver.dsn, environment: 'test' }), true);
   const { default: Fastify } = await import('fastify');
-  app = Fastify({ ...fastifyRequestIdOptions() });
+  app = Fastify({ ...fastifyRequestIdOptions });
   setupSentryFastify(app);
   // What the API's error handler does: protocol errors keep their status, anything else is a 500.
   app.setErrorHandler((err, _request, reply) => {

@@ -49,7 +49,8 @@ describe('ops: the store breaker and timeouts on a real node', () => {
       // An operator looks before the outage (the token is then known while the store is down).
       const admin0 = await request(node.url, 'GET', '/admin/dependencies', { token });
       assert.equal(admin0.body.dependencies.store.state, 'closed');
-      assert.equal(admin0.body.dependencies.store.policy.timeoutMs, 300, 'the env policy is in force');
+      assert.equal(admin0.body.dependencies.store.policy.timeout_ms, 300, 'the env policy is in force');
+      assert.doesNotMatch(JSON.stringify(admin0.body), /"[a-z]+[A-Z]\w*":/, 'snake_case, as the protocol');
       await publish(node.url, token, makeSignal());
 
       // 1. A timed-out call is cancelled: every reply 150 ms late, so append's transaction holds the
@@ -226,7 +227,9 @@ describe('ops: the store breaker and timeouts on a real node', () => {
         dependency: 'store',
         outcome: 'timeout',
       });
-      assert.ok((calls ?? 0) >= sorted.length, `store timeouts counted (${calls})`);
+      // Tokens come from the token cache and appends are group-committed: one store call answers up
+      // to the 8 publishes in flight at once, so at least one timeout per 8 publishes.
+      assert.ok((calls ?? 0) >= Math.ceil(sorted.length / 8), `store timeouts counted (${calls})`);
     },
     { timeout: 90_000 },
   );

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import pg from 'pg';
-import { e2e, request } from '../support/node.js';
+import { createToken, e2e, request } from '../support/node.js';
 import { requirePostgres } from '../support/servers.js';
 import { waitFor } from '../support/wait.js';
 import { errorShape, nodeBehindProxy, round, timed } from './support.js';
@@ -29,8 +29,10 @@ const STORE_POLICY = { CATALYST_DEP_STORE_TIMEOUT_MS: '400', CATALYST_DEP_STORE_
 describe('cancelled token lookups', () => {
   e2e('a lookup stuck behind a lock is cancelled on the server at its deadline', async (t) => {
     if (!(await requirePostgres(t))) return;
-    const { db, token, node } = await nodeBehindProxy(t, ['subscribe'], STORE_POLICY);
-    assert.equal((await request(node.url, 'GET', '/signals', { token })).status, 200);
+    const { db, token: known, node } = await nodeBehindProxy(t, ['subscribe'], STORE_POLICY);
+    assert.equal((await request(node.url, 'GET', '/signals', { token: known })).status, 200);
+    // A token the node has never checked: its lookup goes to the store (a checked one is cached).
+    const { token } = await createToken({ env: { DATABASE_URL: db.url } }, ['subscribe']);
     // Another session holds the tokens table: the lookup reaches PostgreSQL and waits there. Only a
     // cancel on the server ends it before statement_timeout (5 s); dropping our socket does not.
     const locker = new pg.Client({ connectionString: db.url });

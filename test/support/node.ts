@@ -84,6 +84,8 @@ export class CatalystNodeProcess {
       CATALYST_RATE_WS_CONNECTS_PER_TOKEN: '10000000/1s',
       CATALYST_RATE_WS_MESSAGES_PER_SESSION: '10000000/1s',
       CATALYST_RATE_REST_READS_PER_TOKEN: '10000000/1s',
+      CATALYST_RATE_AUTH_FAILURES_PER_ADDRESS: '10000000/1s',
+      CATALYST_MAX_UNAUTHENTICATED_PER_ADDRESS: '100000',
       ...opts.env,
     };
   }
@@ -315,6 +317,25 @@ export async function request<T = any>(
     parsed = text === '' ? undefined : JSON.parse(text);
   } catch {}
   return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+/**
+ * The store's head as REST readers see it (the last stored seq), read page by page. On two nodes a
+ * gateway's welcome `last_seq` may lag it for a moment: compare publishes against this one.
+ */
+export async function storeHead(baseUrl: string, token: string): Promise<number> {
+  let head = 0;
+  for (;;) {
+    const r = await request<{ signals: Array<{ seq: number }> }>(
+      baseUrl,
+      'GET',
+      `/signals?since_seq=${head}&limit=1000`,
+      { token },
+    );
+    if (r.status !== 200) throw new Error(`GET /signals answered ${r.status}: ${JSON.stringify(r.body)}`);
+    head = r.body.signals.at(-1)?.seq ?? head;
+    if (r.body.signals.length < 1000) return head;
+  }
 }
 
 export interface PublishAck {

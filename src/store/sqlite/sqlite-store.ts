@@ -2,7 +2,6 @@
 // synchronous: a write holds the event loop for its transaction only (microseconds for one signal),
 // and reads are bounded by ReadQuery.limit, which the API caps at 1000.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CatalystError } from '../../domain/errors.js';
@@ -13,6 +12,7 @@ import type { AppendResult, EventStore, ReadQuery } from '../event-store.js';
 import { buildWhere } from '../sql-filter.js';
 import { type TokenRow, tokenRecord, tokenWithHash } from '../token-row.js';
 import type { Scope, TokenRecord, TokenStore } from '../token-store.js';
+import { ensureDataDir } from './data-dir.js';
 import { sqlitePipelineLedger } from './pipeline-ledger.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
@@ -26,7 +26,7 @@ export class SqliteStore implements EventStore, TokenStore {
     readonly file: string,
     opts: { sync?: 'durable' | 'fast' } = {},
   ) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') ensureDataDir(dirname(file));
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // FULL (default): a 2xx means durable even across power loss. NORMAL in WAL mode survives a
