@@ -14,7 +14,7 @@ import { createToken, e2e, request, startNode } from '../support/node.js';
 import { POSTGRES_URL, requireBinary, requirePostgres } from '../support/servers.js';
 import { waitFor } from '../support/wait.js';
 import { RunbookRunner } from './support/runbook.js';
-import { DrillSubscriber, type Entry, matching } from './support/subscriber.js';
+import { assertResetThenHistory, DrillSubscriber, type Entry, matching } from './support/subscriber.js';
 import { publishEntry } from './support/workload.js';
 
 async function restoreDrill(t: TestContext, kind: 'sqlite' | 'postgres') {
@@ -101,15 +101,7 @@ async function restoreDrill(t: TestContext, kind: 'sqlite' | 'postgres') {
     [all, [...restored, ...fresh]],
     [onlyAaa, fresh.filter(onlyAaa.matches)],
   ] as const) {
-    await waitFor(
-      () => sub.view().after.length >= wantAfter.filter(sub.matches).length,
-      'the new signals',
-      20_000,
-    );
-    const v = sub.view();
-    assert.equal(v.reset, 'epoch_changed', 'an explicit reset, never a silent gap');
-    assert.deepEqual(v.before, matching(sub, history), 'the exact live history before it');
-    assert.deepEqual(v.after, matching(sub, wantAfter), 'the restored history after it');
+    await assertResetThenHistory(sub, history, wantAfter, 'restored');
   }
 
   // The routine runs again on the restored store; the node exports both times.

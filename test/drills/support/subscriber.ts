@@ -1,9 +1,11 @@
 // A subscriber for the drills: a real CatalystClient that resumes by itself, and a log of what it
 // was given, signals and resets in order, so a drill can check "its exact history or an explicit
 // reset, never a silent gap".
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { CatalystClient } from '../../../src/client/index.js';
 import type { Signal } from '../../../src/domain/signal.js';
+import { waitFor } from '../../support/wait.js';
 
 /** One acknowledged publish: seq, id, ticker. */
 export type Entry = readonly [seq: number, id: string, ticker: string];
@@ -52,3 +54,24 @@ export class DrillSubscriber {
 /** The [seq, id] pairs of the entries this subscriber's filter matches. */
 export const matching = (sub: DrillSubscriber, entries: readonly Entry[]) =>
   entries.filter(sub.matches).map(([seq, id]) => [seq, id]);
+
+/**
+ * What a drill proves for each subscriber once history was replaced: the exact history it saw before,
+ * an explicit `epoch_changed` reset (never a silent gap), then exactly `wantAfter` (its matches).
+ */
+export async function assertResetThenHistory(
+  sub: DrillSubscriber,
+  history: readonly Entry[],
+  wantAfter: readonly Entry[],
+  what: string,
+): Promise<void> {
+  await waitFor(
+    () => sub.view().after.length >= wantAfter.filter(sub.matches).length,
+    'the new signals',
+    20_000,
+  );
+  const v = sub.view();
+  assert.equal(v.reset, 'epoch_changed', 'an explicit reset, never a silent gap');
+  assert.deepEqual(v.before, matching(sub, history), 'the exact history before it');
+  assert.deepEqual(v.after, matching(sub, wantAfter), `the ${what} history after it`);
+}
