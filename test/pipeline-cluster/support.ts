@@ -8,7 +8,7 @@ import type { TestContext } from 'node:test';
 import { FakeFeeds } from '../../src/demo/fake-feeds.js';
 import type { FeedState, ItemRecord } from '../../src/pipeline/ledger.js';
 import type { Signal } from '../../src/domain/signal.js';
-import { Cluster, deleteKeys } from '../cluster/support/cluster.js';
+import { Cluster } from '../cluster/support/cluster.js';
 import { type CatalystNodeProcess, request } from '../support/node.js';
 
 type Env = Record<string, string | undefined>;
@@ -68,7 +68,6 @@ export class PipelineCluster {
       },
     });
     // Bottleneck names its keys b_<id>_..., outside the cluster's prefix: removed once nodes are gone.
-    t.after(() => deleteKeys(cluster.redisUrl, `b_${cluster.prefix}`).catch(() => undefined));
     const api = await cluster.addNode({ CATALYST_ROLE: 'api' });
     const adminToken = await cluster.token(['admin']);
     const readToken = await cluster.token(['subscribe']);

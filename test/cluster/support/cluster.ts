@@ -129,6 +129,8 @@ export class Cluster {
       process.stderr.write(`could not drop ${this.databaseName}: ${(err as Error).message}\n`),
     );
     await deleteKeys(this.redisUrl, this.prefix).catch(() => undefined);
+    // A pipeline's shared limiters (Bottleneck) keep their keys under `b_<prefix>:`.
+    await deleteKeys(this.redisUrl, `b_${this.prefix}`).catch(() => undefined);
   }
 }
 
