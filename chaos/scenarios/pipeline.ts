@@ -6,6 +6,7 @@ import type { WireRelease } from '../../src/demo/samples/wire-release.js';
 import { waitFor } from '../../test/support/wait.js';
 import { request } from '../../test/support/node.js';
 import { metricValue } from '../../test/cluster/support/cluster.js';
+import type { FakeLlm } from '../../src/demo/fake-llm.js';
 import { type LoopbackServices, pipelineAcks, startLoopbackServices } from './support/pipeline.js';
 import type { Context, ScenarioDef } from './support/scenario.js';
 import { BREAKER } from './support/stack.js';
@@ -94,75 +95,141 @@ async function storyReasons(ctx: Context): Promise<Array<string | undefined>> {
 const keptIds = async (ctx: Context) =>
   new Set((await pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases)).map((a) => a.id));
 
-export const llmErrors: ScenarioDef = {
+/** How an LLM scenario breaks the LLM, and what it expects of the llm breaker. */
+interface LlmFaultCase {
+  name: string;
+  fault: string;
+  inject(llm: FakeLlm): Promise<void>;
+  /** Extra env of the stack (a shorter LLM timeout for the slow case). */
+  env?: Record<string, string>;
+  /** The breaker must open (timeouts, errors, garbage); else only the outcome counter is checked. */
+  breakerOpens: boolean;
+  /** catalyst_llm_calls_total outcome that must grow during the fault. */
+  outcome: string;
+}
+
+/**
+ * A broken LLM for 8 s with 3 releases in it: they are published by the keyword fallback, the LLM's
+ * failures are counted under `outcome`, the breaker opens where it must, and the story after the
+ * fault is judged by the LLM again.
+ */
+function llmScenario(c: LlmFaultCase): ScenarioDef {
+  let outcomesBefore = 0;
+  const outcomes = (ctx: Context) =>
+    metricValue(ctx.stack.a.url, 'catalyst_llm_calls_total', { outcome: c.outcome });
+  return {
+    name: c.name,
+    fault: c.fault,
+    holdMs: 8_000,
+    maxPublishMs: 2_000,
+    minAckedDuringFault: 10,
+    breakers: c.breakerOpens ? [{ node: 'a', dependency: 'llm', during: 'open' }] : [],
+    stack: () =>
+      // Shortened so a few items open the breaker and recovery fits the scenario (defaults: 5 calls,
+      // 30 s reset, 10 s window); the behaviour is the same.
+      pipelineStack({
+        CATALYST_DEP_LLM_BREAKER_RESET_MS: '2000',
+        CATALYST_DEP_LLM_BREAKER_VOLUME: '2',
+        CATALYST_DEP_LLM_BREAKER_WINDOW_MS: '3000',
+        ...c.env,
+      }),
+    setup: async (ctx) => {
+      await pipelineWarm(ctx);
+      // The breaker judges a rolling window: the backlog's successes must have left it, else three
+      // failing stories are a minority and the breaker rightly stays closed.
+      const calls = () =>
+        metricValue(ctx.stack.a.url, 'catalyst_dependency_calls_total', { dependency: 'llm' });
+      let last = -1;
+      await waitFor(
+        async () => {
+          const now = await calls();
+          const quiet = now === last;
+          last = now;
+          return quiet;
+        },
+        'the LLM to be idle for a whole breaker window',
+        60_000,
+        3_500,
+      );
+      outcomesBefore = await outcomes(ctx);
+    },
+    inject: async () => {
+      await c.inject(live().llm);
+      for (let i = 0; i < 3; i++) live().feeds.addGnwRelease(release());
+    },
+    heal: async (ctx) => {
+      await live().llm.setFault('none');
+      // The next story goes in once the breaker lets a probe through: its LLM call is the probe.
+      await waitFor(
+        async () => (await ctx.stack.breaker(ctx.stack.a, 'llm')) !== BREAKER.open,
+        'the llm breaker to let a probe through',
+        15_000,
+        50,
+      );
+      live().feeds.addGnwRelease(release());
+    },
+    ledger: (ctx) => pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases),
+    verify: async (ctx) => {
+      await waitFor(
+        async () => (await storyReasons(ctx))[3] !== undefined,
+        'the story after the fault to be judged',
+        20_000,
+        250,
+      ).catch(() => undefined);
+      const reasons = await storyReasons(ctx);
+      const during = reasons.slice(0, 3);
+      const after = reasons[3];
+      const counted = (await outcomes(ctx)) - outcomesBefore;
+      ctx.notes.push(
+        `the 3 stories of the fault kept by ${during.join(', ')}; the one after by ${after}; LLM calls counted ${c.outcome}: ${counted}`,
+      );
+      if (during.some((r) => r !== 'keywords'))
+        ctx.failures.push(
+          `a story released during the fault was not published by the keyword fallback (${during.join(', ')})`,
+        );
+      if (after !== 'llm_confirmed')
+        ctx.failures.push(`the story after the fault was not judged by the LLM (${after})`);
+      if (counted < 1) ctx.failures.push(`no LLM call was counted as ${c.outcome}`);
+    },
+  };
+}
+
+export const llmErrors = llmScenario({
   name: 'llm-errors',
   fault: 'LLM answers HTTP 500 for 8 s; 3 releases in it',
-  holdMs: 8_000,
-  maxPublishMs: 2_000,
-  minAckedDuringFault: 10,
-  breakers: [{ node: 'a', dependency: 'llm', during: 'open' }],
-  stack: () =>
-    // Shortened so a few items open the breaker and recovery fits the scenario (defaults: 5 calls,
-    // 30 s reset, 10 s window); the behaviour is the same.
-    pipelineStack({
-      CATALYST_DEP_LLM_BREAKER_RESET_MS: '2000',
-      CATALYST_DEP_LLM_BREAKER_VOLUME: '2',
-      CATALYST_DEP_LLM_BREAKER_WINDOW_MS: '3000',
-    }),
-  setup: async (ctx) => {
-    await pipelineWarm(ctx);
-    // The breaker judges a rolling window: the backlog's successes must have left it, else three
-    // failing stories are a minority and the breaker rightly stays closed.
-    const calls = () =>
-      metricValue(ctx.stack.a.url, 'catalyst_dependency_calls_total', { dependency: 'llm' });
-    let last = -1;
-    await waitFor(
-      async () => {
-        const now = await calls();
-        const quiet = now === last;
-        last = now;
-        return quiet;
-      },
-      'the LLM to be idle for a whole breaker window',
-      60_000,
-      3_500,
-    );
-  },
-  inject: async () => {
-    await live().llm.setFault('http_5xx');
-    for (let i = 0; i < 3; i++) live().feeds.addGnwRelease(release());
-  },
-  heal: async (ctx) => {
-    await live().llm.setFault('none');
-    // The next story goes in once the breaker lets a probe through: its LLM call is the probe.
-    await waitFor(
-      async () => (await ctx.stack.breaker(ctx.stack.a, 'llm')) !== BREAKER.open,
-      'the llm breaker to let a probe through',
-      15_000,
-      50,
-    );
-    live().feeds.addGnwRelease(release());
-  },
-  ledger: (ctx) => pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases),
-  verify: async (ctx) => {
-    await waitFor(
-      async () => (await storyReasons(ctx))[3] !== undefined,
-      'the story after the fault to be judged',
-      20_000,
-      250,
-    ).catch(() => undefined);
-    const reasons = await storyReasons(ctx);
-    const during = reasons.slice(0, 3);
-    const after = reasons[3];
-    ctx.notes.push(`the 3 stories of the fault kept by ${during.join(', ')}; the one after by ${after}`);
-    if (during.some((r) => r !== 'keywords'))
-      ctx.failures.push(
-        `a story released during the fault was not published by the keyword fallback (${during.join(', ')})`,
-      );
-    if (after !== 'llm_confirmed')
-      ctx.failures.push(`the story after the fault was not judged by the LLM (${after})`);
-  },
-};
+  inject: (llm) => llm.setFault('http_5xx'),
+  breakerOpens: true,
+  outcome: 'error',
+});
+
+// The LLM's deadline is shortened to 1 s (default 15 s) so a few answers 3 s late are timeouts
+// within the scenario; the fake still answers, late, as a slow server does.
+export const llmTimeouts = llmScenario({
+  name: 'llm-timeouts',
+  fault: 'LLM answers 3 s late (deadline 1 s) for 8 s; 3 releases in it',
+  inject: (llm) => llm.setFault('slow', { delayMs: 3_000 }),
+  env: { CATALYST_DEP_LLM_TIMEOUT_MS: '1000' },
+  breakerOpens: true,
+  outcome: 'timeout',
+});
+
+export const llmGarbage = llmScenario({
+  name: 'llm-garbage',
+  fault: 'LLM answers 200 with prose instead of JSON for 8 s; 3 releases in it',
+  inject: (llm) => llm.setFault('garbage'),
+  breakerOpens: true,
+  outcome: 'invalid',
+});
+
+// A 429 says "later", not "broken": the breaker may rightly stay closed, so the promise checked is
+// the counted outcome, the keyword fallback meanwhile and the LLM used again after.
+export const llmRateLimited = llmScenario({
+  name: 'llm-429',
+  fault: 'LLM answers 429 (Retry-After: 1) for 8 s; 3 releases in it',
+  inject: (llm) => llm.setFault('rate_limited', { retryAfter: '1' }),
+  breakerOpens: false,
+  outcome: 'rate_limited',
+});
 
 // A feed answering SEC's block page with 200 (what SEC sends an undeclared tool): the page must never
 // become a signal, the polls are counted as blocked, and stories that appeared on the wire meanwhile
