@@ -1,7 +1,15 @@
 // Every chaos scenario, in the order `npm run chaos` runs them, and the ones this suite does not do
 // yet, each with the reason (printed as such, never as a pass).
 import { nodeKilled } from './nodes.js';
-import { feedBlockPage, llmErrors, llmGarbage, llmRateLimited, llmTimeouts } from './pipeline.js';
+import {
+  feedBlockPage,
+  llmErrors,
+  llmGarbage,
+  llmRateLimited,
+  llmTimeouts,
+  marketDataDown,
+  marketDataRateLimited,
+} from './pipeline.js';
 import { postgresDown, postgresReset, postgresSlow } from './postgres.js';
 import { redisDown, redisLatency, redisPartition, redisReset } from './redis.js';
 import { reconnectStorm, slowConsumers } from './subscribers.js';
@@ -21,6 +29,8 @@ export const SCENARIOS: ScenarioDef[] = [
   llmTimeouts,
   llmGarbage,
   llmRateLimited,
+  marketDataDown,
+  marketDataRateLimited,
   feedBlockPage,
   redisPartition,
 ];
@@ -33,7 +43,6 @@ export const NOT_DONE: Record<string, string> = {
     'not done yet (needs a private PostgreSQL behind the proxy; the shared one is never stopped)',
   'postgres-failover':
     'not done yet (PrivatePostgres.standbyOf exists; repointing the pg proxy at the promoted standby is the missing step)',
-  'market-data-down-429': 'not done yet (the fake market data has the switches; no scenario drives them)',
   'feed-slow-truncated': 'not done yet (the feeds are plain HTTP stand-ins, not behind the fault proxy)',
   'clock-jump': 'not done (no way here to move one node process clock without faking time inside it)',
 };

@@ -7,6 +7,8 @@ import { waitFor } from '../../test/support/wait.js';
 import { request } from '../../test/support/node.js';
 import { metricValue } from '../../test/cluster/support/cluster.js';
 import type { FakeLlm } from '../../src/demo/fake-llm.js';
+import type { FakeMarketData } from '../../src/demo/fake-market-data.js';
+import type { Signal } from '../../src/domain/signal.js';
 import { type LoopbackServices, pipelineAcks, startLoopbackServices } from './support/pipeline.js';
 import type { Context, ScenarioDef } from './support/scenario.js';
 import { BREAKER } from './support/stack.js';
@@ -38,6 +40,10 @@ const STORIES = [
   [
     'Announces Pricing of $20 Million Public Offering',
     'the pricing of a $20 million underwritten public offering',
+  ],
+  [
+    'Announces Uplisting to the Nasdaq Capital Market',
+    'the uplisting of its shares to the Nasdaq Capital Market',
   ],
 ];
 
@@ -229,6 +235,124 @@ export const llmRateLimited = llmScenario({
   inject: (llm) => llm.setFault('rate_limited', { retryAfter: '1' }),
   breakerOpens: false,
   outcome: 'rate_limited',
+});
+
+/** The signal published for each of STORIES (undefined: none yet). */
+async function storySignals(ctx: Context): Promise<Array<Signal | undefined>> {
+  const acks = await pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases);
+  return STORIES.map(([title]) => acks.find((a) => a.signal.title.endsWith(title as string))?.signal);
+}
+
+interface MarketMeta {
+  market?: string;
+  market_missing?: Record<string, string>;
+  timeline?: { classified_at: string; scored_at: string };
+}
+
+// The market-data deadline of the scenarios' nodes (the default, written out so the check can use it).
+const MARKET_DEADLINE_MS = 2_000;
+
+/**
+ * Market data broken for 6 s with 3 releases in it: their signals are still published, each having
+ * waited at most the market-data deadline for the facts (classified → scored), with metadata.market
+ * saying what is missing and why; the story after the breaker closed carries complete market facts.
+ */
+function marketScenario(c: {
+  name: string;
+  fault: string;
+  inject(market: FakeMarketData): Promise<void>;
+  breakerOpens: boolean;
+}): ScenarioDef {
+  return {
+    name: c.name,
+    fault: c.fault,
+    maxPublishMs: 2_000,
+    minAckedDuringFault: 10,
+    breakers: c.breakerOpens ? [{ node: 'a', dependency: 'market_data', during: 'open' }] : [],
+    stack: () =>
+      // Shortened like the LLM's so the few calls of three stories open the breaker and it closes
+      // within the scenario.
+      pipelineStack({
+        CATALYST_DEP_MARKET_DATA_BREAKER_RESET_MS: '2000',
+        CATALYST_DEP_MARKET_DATA_BREAKER_VOLUME: '2',
+        CATALYST_DEP_MARKET_DATA_BREAKER_WINDOW_MS: '3000',
+        CATALYST_MARKET_DATA_DEADLINE_MS: String(MARKET_DEADLINE_MS),
+      }),
+    setup: pipelineWarm,
+    inject: async () => {
+      await c.inject(live().market);
+      for (let i = 0; i < 3; i++) live().feeds.addGnwRelease(release());
+    },
+    heal: async (ctx) => {
+      await live().market.setFault('none');
+      const state = () => ctx.stack.breaker(ctx.stack.a, 'market_data');
+      // Half-open lets one call through: the fourth story's first fact is the probe (its other
+      // facts are rightly refused), and the fifth, once the breaker closed, must get all of them.
+      await waitFor(
+        async () => (await state()) !== BREAKER.open,
+        'the market_data breaker to let a probe through',
+        15_000,
+        50,
+      );
+      live().feeds.addGnwRelease(release());
+      await waitFor(
+        async () => (await state()) === BREAKER.closed,
+        'the market_data breaker to close',
+        15_000,
+        50,
+      );
+      live().feeds.addGnwRelease(release());
+    },
+    ledger: (ctx) => pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases),
+    verify: async (ctx) => {
+      await waitFor(
+        async () => (await storySignals(ctx)).every((s) => s !== undefined),
+        'a signal for each story of the run',
+        20_000,
+        250,
+      ).catch(() => undefined);
+      const metas = (await storySignals(ctx)).map((s) => s?.metadata as MarketMeta | undefined);
+      const waited = (m: MarketMeta | undefined) =>
+        m?.timeline ? Date.parse(m.timeline.scored_at) - Date.parse(m.timeline.classified_at) : Number.NaN;
+      const said = (m: MarketMeta | undefined) =>
+        m ? `${m.market}${m.market_missing ? ` ${JSON.stringify(m.market_missing)}` : ''}` : 'no signal';
+      ctx.notes.push(
+        `market of the 3 stories of the fault: ${metas.slice(0, 3).map(said).join('; ')}; probe: ${said(metas[3])}; after: ${said(metas[4])}; waited ${metas.map(waited).join(', ')} ms`,
+      );
+      metas.slice(0, 3).forEach((m, i) => {
+        if (!m) return ctx.failures.push(`story ${i + 1} of the fault was not published`);
+        const reasons = Object.values(m.market_missing ?? {});
+        if (m.market === 'complete' || reasons.length === 0)
+          ctx.failures.push(`story ${i + 1} of the fault claims complete market data`);
+        else if (!reasons.every((r) => r.startsWith('unavailable') || r === 'late'))
+          ctx.failures.push(
+            `story ${i + 1} of the fault names no outage: ${JSON.stringify(m.market_missing)}`,
+          );
+        // Margin for the event loop of a busy node; the deadline is what keeps news fresh.
+        if (!(waited(m) <= MARKET_DEADLINE_MS + 500))
+          ctx.failures.push(
+            `story ${i + 1} waited ${waited(m)} ms for market data (deadline ${MARKET_DEADLINE_MS})`,
+          );
+      });
+      if (metas[4]?.market !== 'complete')
+        ctx.failures.push(`the story after the breaker closed has market data ${said(metas[4])}`);
+    },
+  };
+}
+
+export const marketDataDown = marketScenario({
+  name: 'market-data-down',
+  fault: 'market data refuses connections 6 s; 3 releases in it',
+  inject: (market) => market.setFault('down'),
+  breakerOpens: true,
+});
+
+// A 429 says "later": the breaker may rightly stay closed; the deadline and the metadata are the promise.
+export const marketDataRateLimited = marketScenario({
+  name: 'market-data-429',
+  fault: 'market data answers 429 (Retry-After: 1) 6 s; 3 releases in it',
+  inject: (market) => market.setFault('rate_limited', { retryAfter: '1' }),
+  breakerOpens: false,
 });
 
 // A feed answering SEC's block page with 200 (what SEC sends an undeclared tool): the page must never

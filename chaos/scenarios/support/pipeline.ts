@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeFeeds } from '../../../src/demo/fake-feeds.js';
 import { FakeLlm } from '../../../src/demo/fake-llm.js';
-import { FakeMarketData } from '../../../src/demo/fake-market-data.js';
+import { FAKE_TICKERS, FakeMarketData } from '../../../src/demo/fake-market-data.js';
 import type { Signal } from '../../../src/domain/signal.js';
 import { request } from '../../../test/support/node.js';
 import type { Phases } from './phases.js';
@@ -25,7 +25,18 @@ export async function startLoopbackServices(): Promise<LoopbackServices> {
   const dir = mkdtempSync(join(tmpdir(), 'catalyst-chaos-'));
   const feeds = await FakeFeeds.start();
   const llm = new FakeLlm();
-  const market = new FakeMarketData();
+  // The scenarios' stories are about OCLB: the market stand-in knows it, so a healthy answer is complete.
+  const market = new FakeMarketData({
+    tickers: {
+      ...FAKE_TICKERS,
+      OCLB: {
+        name: 'Orbital Cell Labs, Inc.',
+        avgVolume: 250_000,
+        todayVolume: 900_000,
+        sharesOutstanding: 30_000_000,
+      },
+    },
+  });
   await Promise.all([llm.start(), market.start()]);
   const file = join(dir, 'feeds.json');
   writeFileSync(
