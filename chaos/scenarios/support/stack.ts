@@ -23,6 +23,8 @@ export interface StackOptions {
   env?: Env;
   /** Env for one node only, by index. */
   nodeEnv?: Env[];
+  /** host:port the Redis proxies lead to (a private redis-server a scenario may kill); default the shared one. */
+  redisUpstream?: string;
 }
 
 export class Stack {
@@ -53,7 +55,7 @@ export class Stack {
       const dbUrl = new URL(cluster.databaseUrl);
       dbUrl.host = pgProxy.listen;
       for (const [i, name] of ['a', 'b'].entries()) {
-        const redis = await proxy(`redis-${name}`, hostPort(REDIS_URL, 6379));
+        const redis = await proxy(`redis-${name}`, opts.redisUpstream ?? hostPort(REDIS_URL, 6379));
         stack.proxies.set(`redis-${name}`, redis);
         const node = await cluster.addNode({
           DATABASE_URL: dbUrl.toString(),
@@ -95,6 +97,12 @@ export class Stack {
     const p = this.proxy(name);
     const updated = await p.update({ enabled, listen: p.listen, upstream: p.upstream });
     this.proxies.set(name, updated);
+  }
+
+  /** Points a proxy at another upstream (a server restarted on another port); its address stays. */
+  async setUpstream(name: string, upstream: string): Promise<void> {
+    const p = this.proxy(name);
+    this.proxies.set(name, await p.update({ enabled: p.enabled, listen: p.listen, upstream }));
   }
 
   /** Adds the same toxic (toxicity 1) to each named proxy. */
