@@ -25,6 +25,8 @@ export interface StackOptions {
   nodeEnv?: Env[];
   /** host:port the Redis proxies lead to (a private redis-server a scenario may kill); default the shared one. */
   redisUpstream?: string;
+  /** A PostgreSQL server URL (a private one a scenario may stop); default the shared one. */
+  postgresUrl?: string;
 }
 
 export class Stack {
@@ -47,9 +49,9 @@ export class Stack {
     try {
       const proxy = (name: string, upstream: string) =>
         toxiproxy.createProxy({ name, listen: '127.0.0.1:0', upstream });
-      const pgProxy = await proxy('pg', hostPort(POSTGRES_URL, 5432));
+      const pgProxy = await proxy('pg', hostPort(opts.postgresUrl ?? POSTGRES_URL, 5432));
       // The cluster creates, migrates and drops its database directly; the nodes go through the proxy.
-      cluster = await Cluster.start(undefined, { nodes: 0, env: opts.env });
+      cluster = await Cluster.start(undefined, { nodes: 0, env: opts.env, postgresUrl: opts.postgresUrl });
       const stack = new Stack(fp, toxiproxy, cluster);
       stack.proxies.set('pg', pgProxy);
       const dbUrl = new URL(cluster.databaseUrl);
