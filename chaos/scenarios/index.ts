@@ -3,6 +3,7 @@
 import { nodeKilled } from './nodes.js';
 import {
   feedBlockPage,
+  feedTruncated,
   llmErrors,
   llmGarbage,
   llmRateLimited,
@@ -34,6 +35,7 @@ export const SCENARIOS: ScenarioDef[] = [
   marketDataDown,
   marketDataRateLimited,
   feedBlockPage,
+  feedTruncated,
   redisPartition,
 ];
 
@@ -41,6 +43,7 @@ export const SCENARIOS: ScenarioDef[] = [
 export const NOT_DONE: Record<string, string> = {
   'postgres-failover':
     'not done yet (PrivatePostgres.standbyOf exists; repointing the pg proxy at the promoted standby is the missing step)',
-  'feed-slow-truncated': 'not done yet (the feeds are plain HTTP stand-ins, not behind the fault proxy)',
+  'feed-slow':
+    'not done yet (GlobeNewswire is behind the fault proxy for feed-truncated; a bandwidth/slicer scenario is the missing step)',
   'clock-jump': 'not done (no way here to move one node process clock without faking time inside it)',
 };

@@ -3,6 +3,7 @@
 // (news released during the fault still becomes signals), the llm breaker opens and later closes,
 // and every signal the pipeline kept reaches the subscribers that want it, like the REST ones.
 import type { WireRelease } from '../../src/demo/samples/wire-release.js';
+import { freePort } from '../../test/support/free-port.js';
 import { waitFor } from '../../test/support/wait.js';
 import { request } from '../../test/support/node.js';
 import { metricValue } from '../../test/cluster/support/cluster.js';
@@ -15,6 +16,8 @@ import { BREAKER } from './support/stack.js';
 
 let services: LoopbackServices | undefined;
 let adminToken = '';
+/** The GlobeNewswire proxy's address, when the stack has one. */
+let gnwVia: string | undefined;
 let released = 0;
 
 const live = (): LoopbackServices => {
@@ -63,12 +66,16 @@ function release(): WireRelease {
 }
 
 /** A stack whose node A runs the pipeline against fresh loopback services. */
-async function pipelineStack(env: Record<string, string>) {
-  services = await startLoopbackServices();
+async function pipelineStack(env: Record<string, string>, opts: { gnwProxied?: boolean } = {}) {
+  // The proxy's port is chosen first: the node's feed config must name it before the stack starts.
+  gnwVia = opts.gnwProxied ? `127.0.0.1:${await freePort()}` : undefined;
+  services = await startLoopbackServices(gnwVia);
   released = 0;
+  const feedsAt = new URL(services.feeds.baseUrl).host;
   return {
     env,
     nodeEnv: [services.env, {}],
+    proxies: gnwVia ? [{ name: GNW_PROXY, listen: gnwVia, upstream: feedsAt }] : [],
     dispose: async () => {
       await services?.close();
       services = undefined;
@@ -394,5 +401,81 @@ export const feedBlockPage: ScenarioDef = {
     if (reasons.some((r) => r === undefined))
       ctx.failures.push('a story released during the fault was never judged');
     if (fromPage > 0) ctx.failures.push(`${fromPage} signals came from the block page`);
+  },
+};
+
+const GNW_PROXY = 'feed-gnw';
+
+/** Items of the pipeline's ledger from GlobeNewswire decided in [from, to). */
+async function gnwDecided(ctx: Context, from: number, to: number): Promise<number> {
+  const items = await request<{ items: Array<{ feed: string; decided_at: string }> }>(
+    ctx.stack.a.url,
+    'GET',
+    '/admin/pipeline/items?limit=1000',
+    { token: adminToken },
+  );
+  return items.body.items.filter((i) => {
+    const at = Date.parse(i.decided_at);
+    return i.feed === 'globenewswire' && at >= from && at < to;
+  }).length;
+}
+
+/** Bytes of the GlobeNewswire answer as the pipeline asks for it (gzip): headers and body. */
+async function gnwAnswerBytes(): Promise<{ head: number; body: number }> {
+  const res = await fetch(live().feeds.gnwUrl, { headers: { 'accept-encoding': 'gzip' } });
+  const body = Number(res.headers.get('content-length') ?? (await res.arrayBuffer()).byteLength);
+  let head = `HTTP/1.1 ${res.status} ${res.statusText}\r\n`.length + 2;
+  res.headers.forEach((v, k) => (head += k.length + v.length + 4));
+  return { head, body };
+}
+
+// GlobeNewswire cut mid-answer by the network (limit_data: the proxy closes each connection after
+// the headers and part of the body): every changed feed arrives truncated, the polls are counted so,
+// no item is parsed from a cut document, and the stories that appeared meanwhile are published once
+// the connection is whole again.
+export const feedTruncated: ScenarioDef = {
+  name: 'feed-truncated',
+  fault: 'GlobeNewswire cut mid-body by the proxy 6 s; 2 releases in it',
+  maxPublishMs: 2_000,
+  minAckedDuringFault: 10,
+  // A failing feed's breaker waits a minute by default; 2 s here, so the recovery fits the scenario.
+  stack: () => pipelineStack({ CATALYST_DEP_FEED_BREAKER_RESET_MS: '2000' }, { gnwProxied: true }),
+  // The proxied feed has a host:port, hence a breaker, of its own.
+  breakers: [{ node: 'a', dependency: () => `feed:${gnwVia}`, during: 'open' }],
+  setup: pipelineWarm,
+  inject: async (ctx) => {
+    // Measured before the releases: the feed only grows, so the cut falls inside the body.
+    const { head, body } = await gnwAnswerBytes();
+    await ctx.stack.addToxic([GNW_PROXY], {
+      name: 'cut',
+      type: 'limit_data',
+      stream: 'downstream',
+      attributes: { bytes: head + Math.floor(body / 2) },
+    });
+    for (let i = 0; i < 2; i++) live().feeds.addGnwRelease(release());
+  },
+  heal: ({ stack }) => stack.removeToxics(),
+  ledger: (ctx) => pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases),
+  verify: async (ctx) => {
+    await waitFor(
+      async () => (await storyReasons(ctx)).slice(0, 2).every((r) => r !== undefined),
+      'the stories of the fault to be judged after it',
+      20_000,
+      250,
+    ).catch(() => undefined);
+    const reasons = (await storyReasons(ctx)).slice(0, 2);
+    const truncated = await metricValue(ctx.stack.a.url, 'catalyst_feed_polls_total', {
+      feed: 'globenewswire',
+      outcome: 'truncated',
+    });
+    const parsedDuring = await gnwDecided(ctx, ctx.phases.faultAt, ctx.phases.healedAt);
+    ctx.notes.push(
+      `the 2 stories of the fault decided after it: ${reasons.join(', ')}; truncated polls ${truncated}; GlobeNewswire items decided during the fault ${parsedDuring}`,
+    );
+    if (truncated < 1) ctx.failures.push('no poll was counted as truncated');
+    if (parsedDuring > 0)
+      ctx.failures.push(`${parsedDuring} GlobeNewswire items were decided during the cut`);
+    if (reasons.some((r) => r === undefined))
+      ctx.failures.push('a story released during the fault was never judged');
   },
 };

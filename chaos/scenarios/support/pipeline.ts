@@ -21,7 +21,11 @@ export interface LoopbackServices {
   close(): Promise<void>;
 }
 
-export async function startLoopbackServices(): Promise<LoopbackServices> {
+/**
+ * `gnwVia`: a host:port (a fault proxy's listen address) the pipeline reaches GlobeNewswire through,
+ * so a slow or cut feed is a real network fault.
+ */
+export async function startLoopbackServices(gnwVia?: string): Promise<LoopbackServices> {
   const dir = mkdtempSync(join(tmpdir(), 'catalyst-chaos-'));
   const feeds = await FakeFeeds.start();
   const llm = new FakeLlm();
@@ -43,7 +47,7 @@ export async function startLoopbackServices(): Promise<LoopbackServices> {
     file,
     JSON.stringify([
       { kind: 'sec_edgar', url: feeds.secUrl({ owner: 'include' }), interval_ms: 1000 },
-      { kind: 'globenewswire', url: feeds.gnwUrl, interval_ms: 1000 },
+      { kind: 'globenewswire', url: via(feeds.gnwUrl, gnwVia), interval_ms: 1000 },
       { kind: 'prnewswire', url: feeds.prnUrl, interval_ms: 1000 },
     ]),
   );
@@ -65,6 +69,13 @@ export async function startLoopbackServices(): Promise<LoopbackServices> {
     },
   };
 }
+
+const via = (url: string, hostPort: string | undefined) => {
+  if (!hostPort) return url;
+  const u = new URL(url);
+  u.host = hostPort;
+  return u.toString();
+};
 
 /** Signals the pipeline published (kept items of its ledger), as acknowledgements with their phase. */
 export async function pipelineAcks(url: string, adminToken: string, phases: Phases): Promise<Ack[]> {

@@ -27,13 +27,14 @@ export interface StackOptions {
   redisUpstream?: string;
   /** A PostgreSQL server URL (a private one a scenario may stop); default the shared one. */
   postgresUrl?: string;
+  /** More proxies, created before the nodes start (a feed stand-in's, on a port the node's config names). */
+  proxies?: Array<{ name: string; listen: string; upstream: string }>;
 }
 
 export class Stack {
   readonly nodes: CatalystNodeProcess[] = [];
-  /** Proxies by name: pg, redis-a, redis-b, ws-b. */
+  /** Proxies by name: pg, redis-a, redis-b, ws-b, and the scenario's own. */
   readonly proxies = new Map<string, Proxy>();
-  private readonly cleanups: Array<() => Promise<unknown>> = [];
   private readonly toxics: Array<{ remove(): Promise<void> }> = [];
 
   private constructor(
@@ -54,6 +55,7 @@ export class Stack {
       cluster = await Cluster.start(undefined, { nodes: 0, env: opts.env, postgresUrl: opts.postgresUrl });
       const stack = new Stack(fp, toxiproxy, cluster);
       stack.proxies.set('pg', pgProxy);
+      for (const p of opts.proxies ?? []) stack.proxies.set(p.name, await toxiproxy.createProxy(p));
       const dbUrl = new URL(cluster.databaseUrl);
       dbUrl.host = pgProxy.listen;
       for (const [i, name] of ['a', 'b'].entries()) {
@@ -117,18 +119,12 @@ export class Stack {
     for (const t of this.toxics.splice(0)) await t.remove();
   }
 
-  /** Runs `fn` when the stack is disposed (before the nodes stop). */
-  onDispose(fn: () => Promise<unknown>): void {
-    this.cleanups.push(fn);
-  }
-
   /** A dependency's breaker state on a node (0 closed, 1 half-open, 2 open). */
   breaker(node: CatalystNodeProcess, dependency: string): Promise<number> {
     return metricValue(node.url, 'catalyst_dependency_breaker_state', { dependency });
   }
 
   async dispose(): Promise<void> {
-    for (const fn of this.cleanups.reverse()) await fn().catch(() => undefined);
     // Faults off first, so the nodes stop cleanly and the cluster's cleanup reaches Redis.
     await this.toxiproxy.reset().catch(() => undefined);
     await this.cluster.dispose();
