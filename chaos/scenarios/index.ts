@@ -3,6 +3,7 @@
 import { nodeKilled } from './nodes.js';
 import {
   feedBlockPage,
+  feedSlow,
   feedTruncated,
   llmErrors,
   llmGarbage,
@@ -35,6 +36,7 @@ export const SCENARIOS: ScenarioDef[] = [
   marketDataDown,
   marketDataRateLimited,
   feedBlockPage,
+  feedSlow,
   feedTruncated,
   redisPartition,
 ];
@@ -43,7 +45,5 @@ export const SCENARIOS: ScenarioDef[] = [
 export const NOT_DONE: Record<string, string> = {
   'postgres-failover':
     'not done yet (PrivatePostgres.standbyOf exists; repointing the pg proxy at the promoted standby is the missing step)',
-  'feed-slow':
-    'not done yet (GlobeNewswire is behind the fault proxy for feed-truncated; a bandwidth/slicer scenario is the missing step)',
   'clock-jump': 'not done (no way here to move one node process clock without faking time inside it)',
 };

@@ -479,3 +479,71 @@ export const feedTruncated: ScenarioDef = {
       ctx.failures.push('a story released during the fault was never judged');
   },
 };
+
+const gnwFailedPolls = async (ctx: Context) => {
+  let n = 0;
+  for (const outcome of ['truncated', 'error'])
+    n += await metricValue(ctx.stack.a.url, 'catalyst_feed_polls_total', { feed: 'globenewswire', outcome });
+  return n;
+};
+let slowProbeMs: Promise<number> = Promise.resolve(Number.NaN);
+let failedBefore = 0;
+
+// GlobeNewswire slowed by the network (bandwidth sized so an answer takes about 3 s, sliced in small
+// chunks with delays): slow is not broken. The polls still succeed within the feed's deadline (none
+// truncated or failed, its breaker closed), and the stories released meanwhile are published. A
+// probe fetch through the proxy proves the answers were really slow.
+export const feedSlow: ScenarioDef = {
+  name: 'feed-slow',
+  fault: 'GlobeNewswire throttled (bandwidth, slicer) to ~3 s an answer 6 s; 2 releases in it',
+  maxPublishMs: 2_000,
+  minAckedDuringFault: 10,
+  stack: () => pipelineStack({}, { gnwProxied: true }),
+  breakers: [{ node: 'a', dependency: () => `feed:${gnwVia}`, during: 'closed' }],
+  setup: pipelineWarm,
+  inject: async (ctx) => {
+    failedBefore = await gnwFailedPolls(ctx);
+    const { head, body } = await gnwAnswerBytes();
+    const rate = Math.max(1, Math.ceil((head + body) / 1024 / 3));
+    await ctx.stack.addToxic([GNW_PROXY], {
+      name: 'narrow',
+      type: 'bandwidth',
+      stream: 'downstream',
+      attributes: { rate },
+    });
+    await ctx.stack.addToxic([GNW_PROXY], {
+      name: 'sliced',
+      type: 'slicer',
+      stream: 'downstream',
+      attributes: { average_size: 64, size_variation: 32, delay: 10_000 },
+    });
+    const probeUrl = new URL(live().feeds.gnwUrl);
+    probeUrl.host = gnwVia as string;
+    const t0 = Date.now();
+    slowProbeMs = fetch(probeUrl, { headers: { 'accept-encoding': 'gzip' } })
+      .then((r) => r.arrayBuffer())
+      .then(() => Date.now() - t0)
+      .catch(() => Number.NaN);
+    for (let i = 0; i < 2; i++) live().feeds.addGnwRelease(release());
+  },
+  heal: ({ stack }) => stack.removeToxics(),
+  ledger: (ctx) => pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases),
+  verify: async (ctx) => {
+    await waitFor(
+      async () => (await storyReasons(ctx)).slice(0, 2).every((r) => r !== undefined),
+      'the stories of the fault to be judged',
+      20_000,
+      250,
+    ).catch(() => undefined);
+    const reasons = (await storyReasons(ctx)).slice(0, 2);
+    const failed = (await gnwFailedPolls(ctx)) - failedBefore;
+    const probe = await slowProbeMs;
+    ctx.notes.push(
+      `the 2 stories of the fault decided: ${reasons.join(', ')}; probe answer through the proxy ${probe} ms; truncated or failed polls ${failed}`,
+    );
+    if (!(probe >= 1_500)) ctx.failures.push(`the feed was not slow (probe ${probe} ms)`);
+    if (failed > 0) ctx.failures.push(`${failed} GlobeNewswire polls failed while only slow`);
+    if (reasons.some((r) => r === undefined))
+      ctx.failures.push('a story released during the fault was never judged');
+  },
+};
