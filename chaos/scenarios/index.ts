@@ -1,9 +1,25 @@
 // Every chaos scenario, in the order `npm run chaos` runs them, and the ones this suite does not do
 // yet, each with the reason (printed as such, never as a pass).
 import { nodeKilled } from './nodes.js';
-import { feedBlockPage, llmErrors } from './pipeline.js';
-import { postgresDown, postgresReset, postgresSlow } from './postgres.js';
-import { redisDown, redisLatency, redisPartition, redisReset } from './redis.js';
+import {
+  feedBlockPage,
+  feedSlow,
+  feedTruncated,
+  llmErrors,
+  llmGarbage,
+  llmRateLimited,
+  llmTimeouts,
+  marketDataDown,
+  marketDataRateLimited,
+} from './pipeline.js';
+import {
+  postgresDown,
+  postgresFailover,
+  postgresReset,
+  postgresRestarted,
+  postgresSlow,
+} from './postgres.js';
+import { redisDown, redisLatency, redisPartition, redisReset, redisRestartedEmpty } from './redis.js';
 import { reconnectStorm, slowConsumers } from './subscribers.js';
 import type { ScenarioDef } from './support/scenario.js';
 
@@ -11,28 +27,28 @@ export const SCENARIOS: ScenarioDef[] = [
   redisDown,
   redisLatency,
   redisReset,
+  redisRestartedEmpty,
   postgresDown,
   postgresSlow,
   postgresReset,
+  postgresRestarted,
+  postgresFailover,
   nodeKilled,
   slowConsumers,
   reconnectStorm,
   llmErrors,
+  llmTimeouts,
+  llmGarbage,
+  llmRateLimited,
+  marketDataDown,
+  marketDataRateLimited,
   feedBlockPage,
+  feedSlow,
+  feedTruncated,
   redisPartition,
 ];
 
 /** Scenarios of issue 12 not done here, and why. */
 export const NOT_DONE: Record<string, string> = {
-  'redis-restarted-empty':
-    'not done yet (needs a private redis-server behind the proxy; the shared one is never flushed)',
-  'postgres-restarted':
-    'not done yet (needs a private PostgreSQL behind the proxy; the shared one is never stopped)',
-  'postgres-failover':
-    'not done yet (PrivatePostgres.standbyOf exists; repointing the pg proxy at the promoted standby is the missing step)',
-  'llm-timeouts-garbage-429':
-    'not done yet (only HTTP 500 is injected; the fake LLM has slow, garbage and rate_limited switches)',
-  'market-data-down-429': 'not done yet (the fake market data has the switches; no scenario drives them)',
-  'feed-slow-truncated': 'not done yet (the feeds are plain HTTP stand-ins, not behind the fault proxy)',
   'clock-jump': 'not done (no way here to move one node process clock without faking time inside it)',
 };

@@ -1,6 +1,8 @@
 // Redis faults between the nodes and Redis (the bus and the rate limiters). Losing Redis costs
 // delivery latency, never signals: publishes keep being acknowledged (the store is the truth) and
 // subscribers read what the bus missed from the store.
+import { countKeys } from '../../test/cluster/support/cluster.js';
+import { type PrivateRedis, startPrivateRedis } from '../../test/support/redis-server.js';
 import type { ScenarioDef } from './support/scenario.js';
 
 const both = ['redis-a', 'redis-b'];
@@ -65,4 +67,52 @@ export const redisPartition: ScenarioDef = {
   maxPublishMs: 2_000,
   inject: ({ stack }) => stack.setEnabled('redis-a', false),
   heal: ({ stack }) => stack.setEnabled('redis-a', true),
+};
+
+// Redis crashed and came back empty: a private redis-server (the shared one is never flushed) is
+// killed, and after the fault a fresh, empty one takes its place behind the same proxy address. The
+// bus stream is rebuilt by the nodes' next publishes (its key exists on the new server); subscribers
+// read the gap from the store, so nothing is lost.
+let redisServers: PrivateRedis[] = [];
+let redisEnds: Array<() => Promise<void>> = [];
+const startRedis = async () => {
+  const r = await startPrivateRedis({ after: (fn) => void redisEnds.push(fn as () => Promise<void>) });
+  redisServers.push(r);
+  return r;
+};
+
+export const redisRestartedEmpty: ScenarioDef = {
+  name: 'redis-restarted-empty',
+  fault: 'private Redis killed 6 s, then a fresh empty one behind the proxies',
+  breakers: [
+    { node: 'a', dependency: 'bus', during: 'open' },
+    { node: 'b', dependency: 'bus', during: 'open' },
+  ],
+  minAckedDuringFault: 10,
+  maxPublishMs: 2_000,
+  stack: async () => {
+    redisServers = [];
+    redisEnds = [];
+    const r = await startRedis();
+    return {
+      redisUpstream: `127.0.0.1:${r.port}`,
+      dispose: async () => {
+        for (const end of redisEnds.splice(0)) await end();
+      },
+    };
+  },
+  inject: async () => {
+    await redisServers[0]?.kill();
+  },
+  heal: async ({ stack }) => {
+    const fresh = await startRedis();
+    for (const p of both) await stack.setUpstream(p, `127.0.0.1:${fresh.port}`);
+  },
+  verify: async (ctx) => {
+    const fresh = redisServers[1];
+    if (!fresh) return void ctx.failures.push('no fresh Redis was started');
+    const keys = await countKeys(fresh.url, ctx.stack.cluster.prefix);
+    ctx.notes.push(`keys of the prefix rebuilt on the fresh Redis: ${keys}`);
+    if (keys < 1) ctx.failures.push('the bus stream was not rebuilt on the fresh Redis');
+  },
 };

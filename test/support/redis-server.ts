@@ -23,7 +23,8 @@ export interface PrivateRedis {
   kill(): Promise<void>;
 }
 
-export async function startPrivateRedis(t: TestContext): Promise<PrivateRedis> {
+/** `t` is a test's context, or anything that ends what it is given when its run ends (a chaos scenario). */
+export async function startPrivateRedis(t: Pick<TestContext, 'after'>): Promise<PrivateRedis> {
   const port = await freePort();
   const child = spawn(
     'redis-server',

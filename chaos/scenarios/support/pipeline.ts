@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeFeeds } from '../../../src/demo/fake-feeds.js';
 import { FakeLlm } from '../../../src/demo/fake-llm.js';
-import { FakeMarketData } from '../../../src/demo/fake-market-data.js';
+import { FAKE_TICKERS, FakeMarketData } from '../../../src/demo/fake-market-data.js';
 import type { Signal } from '../../../src/domain/signal.js';
 import { request } from '../../../test/support/node.js';
 import type { Phases } from './phases.js';
@@ -21,18 +21,33 @@ export interface LoopbackServices {
   close(): Promise<void>;
 }
 
-export async function startLoopbackServices(): Promise<LoopbackServices> {
+/**
+ * `gnwVia`: a host:port (a fault proxy's listen address) the pipeline reaches GlobeNewswire through,
+ * so a slow or cut feed is a real network fault.
+ */
+export async function startLoopbackServices(gnwVia?: string): Promise<LoopbackServices> {
   const dir = mkdtempSync(join(tmpdir(), 'catalyst-chaos-'));
   const feeds = await FakeFeeds.start();
   const llm = new FakeLlm();
-  const market = new FakeMarketData();
+  // The scenarios' stories are about OCLB: the market stand-in knows it, so a healthy answer is complete.
+  const market = new FakeMarketData({
+    tickers: {
+      ...FAKE_TICKERS,
+      OCLB: {
+        name: 'Orbital Cell Labs, Inc.',
+        avgVolume: 250_000,
+        todayVolume: 900_000,
+        sharesOutstanding: 30_000_000,
+      },
+    },
+  });
   await Promise.all([llm.start(), market.start()]);
   const file = join(dir, 'feeds.json');
   writeFileSync(
     file,
     JSON.stringify([
       { kind: 'sec_edgar', url: feeds.secUrl({ owner: 'include' }), interval_ms: 1000 },
-      { kind: 'globenewswire', url: feeds.gnwUrl, interval_ms: 1000 },
+      { kind: 'globenewswire', url: via(feeds.gnwUrl, gnwVia), interval_ms: 1000 },
       { kind: 'prnewswire', url: feeds.prnUrl, interval_ms: 1000 },
     ]),
   );
@@ -54,6 +69,13 @@ export async function startLoopbackServices(): Promise<LoopbackServices> {
     },
   };
 }
+
+const via = (url: string, hostPort: string | undefined) => {
+  if (!hostPort) return url;
+  const u = new URL(url);
+  u.host = hostPort;
+  return u.toString();
+};
 
 /** Signals the pipeline published (kept items of its ledger), as acknowledgements with their phase. */
 export async function pipelineAcks(url: string, adminToken: string, phases: Phases): Promise<Ack[]> {

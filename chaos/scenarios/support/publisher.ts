@@ -23,6 +23,8 @@ export interface Attempt {
   at: number;
   ms: number;
   status: number;
+  /** The Retry-After header of a refusal, if any. */
+  retryAfter?: string;
   phase: Phase;
 }
 
@@ -77,12 +79,14 @@ export class Publisher {
       const url = urls[attempt % urls.length] as string;
       const at = Date.now();
       let status = 0;
+      let retryAfter: string | undefined;
       try {
         const r = await request<Signal & { seq: number }>(url, 'POST', '/signals', {
           token: this.token,
           body: s,
         });
         status = r.status;
+        retryAfter = r.headers.get('retry-after') ?? undefined;
         if (status === 200 || status === 201) {
           this.acks.push({
             id: s.id,
@@ -95,7 +99,7 @@ export class Publisher {
       } catch {
         status = 0; // connection refused or reset: not acknowledged
       }
-      this.attempts.push({ at, ms: Date.now() - at, status, phase: this.phases.current });
+      this.attempts.push({ at, ms: Date.now() - at, status, retryAfter, phase: this.phases.current });
       if (status === 200 || status === 201) return;
       await new Promise((r) => setTimeout(r, 50));
     }

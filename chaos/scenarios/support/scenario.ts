@@ -38,7 +38,7 @@ export interface Context {
 export interface ScenarioDef {
   name: string;
   fault: string;
-  /** Stack options, or a function preparing them (what it starts is ended via stack.onDispose). */
+  /** Stack options, or a function preparing them (`dispose` ends what it started, after the stack). */
   stack?: StackOptions | (() => Promise<StackOptions & { dispose?(): Promise<void> }>);
   breakers?: BreakerExpectation[];
   /** How long the fault stays (default 6 s). */
@@ -80,15 +80,16 @@ const NO_ALERT = 'n/a';
 export async function runScenario(def: ScenarioDef): Promise<Row> {
   const opts: (StackOptions & { dispose?(): Promise<void> }) | undefined =
     typeof def.stack === 'function' ? await def.stack() : def.stack;
-  const stack = await Stack.start(opts).catch(async (err: Error) => {
-    await opts?.dispose?.();
-    throw err;
-  });
-  if (opts?.dispose) stack.onDispose(opts.dispose);
+  // What the scenario started is ended after the stack: its servers outlive the nodes that use them.
   try {
-    return await runOn(stack, def);
+    const stack = await Stack.start(opts);
+    try {
+      return await runOn(stack, def);
+    } finally {
+      await stack.dispose();
+    }
   } finally {
-    await stack.dispose();
+    await opts?.dispose?.();
   }
 }
 

@@ -23,13 +23,18 @@ export interface StackOptions {
   env?: Env;
   /** Env for one node only, by index. */
   nodeEnv?: Env[];
+  /** host:port the Redis proxies lead to (a private redis-server a scenario may kill); default the shared one. */
+  redisUpstream?: string;
+  /** A PostgreSQL server URL (a private one a scenario may stop); default the shared one. */
+  postgresUrl?: string;
+  /** More proxies, created before the nodes start (a feed stand-in's, on a port the node's config names). */
+  proxies?: Array<{ name: string; listen: string; upstream: string }>;
 }
 
 export class Stack {
   readonly nodes: CatalystNodeProcess[] = [];
-  /** Proxies by name: pg, redis-a, redis-b, ws-b. */
+  /** Proxies by name: pg, redis-a, redis-b, ws-b, and the scenario's own. */
   readonly proxies = new Map<string, Proxy>();
-  private readonly cleanups: Array<() => Promise<unknown>> = [];
   private readonly toxics: Array<{ remove(): Promise<void> }> = [];
 
   private constructor(
@@ -45,15 +50,16 @@ export class Stack {
     try {
       const proxy = (name: string, upstream: string) =>
         toxiproxy.createProxy({ name, listen: '127.0.0.1:0', upstream });
-      const pgProxy = await proxy('pg', hostPort(POSTGRES_URL, 5432));
+      const pgProxy = await proxy('pg', hostPort(opts.postgresUrl ?? POSTGRES_URL, 5432));
       // The cluster creates, migrates and drops its database directly; the nodes go through the proxy.
-      cluster = await Cluster.start(undefined, { nodes: 0, env: opts.env });
+      cluster = await Cluster.start(undefined, { nodes: 0, env: opts.env, postgresUrl: opts.postgresUrl });
       const stack = new Stack(fp, toxiproxy, cluster);
       stack.proxies.set('pg', pgProxy);
+      for (const p of opts.proxies ?? []) stack.proxies.set(p.name, await toxiproxy.createProxy(p));
       const dbUrl = new URL(cluster.databaseUrl);
       dbUrl.host = pgProxy.listen;
       for (const [i, name] of ['a', 'b'].entries()) {
-        const redis = await proxy(`redis-${name}`, hostPort(REDIS_URL, 6379));
+        const redis = await proxy(`redis-${name}`, opts.redisUpstream ?? hostPort(REDIS_URL, 6379));
         stack.proxies.set(`redis-${name}`, redis);
         const node = await cluster.addNode({
           DATABASE_URL: dbUrl.toString(),
@@ -97,6 +103,12 @@ export class Stack {
     this.proxies.set(name, updated);
   }
 
+  /** Points a proxy at another upstream (a server restarted on another port); its address stays. */
+  async setUpstream(name: string, upstream: string): Promise<void> {
+    const p = this.proxy(name);
+    this.proxies.set(name, await p.update({ enabled: p.enabled, listen: p.listen, upstream }));
+  }
+
   /** Adds the same toxic (toxicity 1) to each named proxy. */
   async addToxic<T>(names: string[], body: Omit<ICreateToxicBody<T>, 'toxicity'>): Promise<void> {
     for (const name of names) this.toxics.push(await this.proxy(name).addToxic({ toxicity: 1, ...body }));
@@ -107,18 +119,12 @@ export class Stack {
     for (const t of this.toxics.splice(0)) await t.remove();
   }
 
-  /** Runs `fn` when the stack is disposed (before the nodes stop). */
-  onDispose(fn: () => Promise<unknown>): void {
-    this.cleanups.push(fn);
-  }
-
   /** A dependency's breaker state on a node (0 closed, 1 half-open, 2 open). */
   breaker(node: CatalystNodeProcess, dependency: string): Promise<number> {
     return metricValue(node.url, 'catalyst_dependency_breaker_state', { dependency });
   }
 
   async dispose(): Promise<void> {
-    for (const fn of this.cleanups.reverse()) await fn().catch(() => undefined);
     // Faults off first, so the nodes stop cleanly and the cluster's cleanup reaches Redis.
     await this.toxiproxy.reset().catch(() => undefined);
     await this.cluster.dispose();
