@@ -30,7 +30,6 @@ import { installClientLimits } from './api/client-limits.js';
 import { DEFAULT_TOKEN_CACHE, TokenCache } from './auth/token-cache.js';
 import { createRateLimits, rateLimitedError, type RateLimits } from './resilience/rate-limits.js';
 import { ItemProcessor } from './pipeline/item-processor.js';
-import { loadKeywords } from './pipeline/keywords.js';
 import type { PipelineLedger } from './pipeline/ledger.js';
 import type { Classifier, FeedSource, MarketData } from './pipeline/ports.js';
 import { PipelineRunner } from './pipeline/runner.js';
@@ -238,7 +237,7 @@ async function startPipeline(parts: {
     publish: (signals) => publisher.publish(signals),
     ...(classifier ? { classifier } : {}),
     ...(marketData ? { marketData } : {}),
-    keywords: loadKeywords(pc.keywordsFile),
+    keywords: pc.keywords,
     maxItemAgeMs: pc.maxItemAgeMs,
     marketDataDeadlineMs: pc.marketDataDeadlineMs,
     events: pipelineTelemetry(metrics),

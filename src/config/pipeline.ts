@@ -3,7 +3,7 @@
 // pipeline's own limits. Every mistake is a ConfigError naming the variable (or the file and entry).
 import { readFileSync } from 'node:fs';
 import type { FeedKind } from '../pipeline/item.js';
-import { KeywordsFileError, loadKeywords } from '../pipeline/keywords.js';
+import { type Keywords, KeywordsFileError, loadKeywords } from '../pipeline/keywords.js';
 import { ConfigError } from './error.js';
 
 export const FEED_KINDS: readonly FeedKind[] = ['sec_edgar', 'globenewswire', 'prnewswire', 'rss'];
@@ -33,7 +33,8 @@ export interface PipelineConfig {
   secRequestsPerSecond: number;
   /** The wires get a browser-like client; this names Catalyst politely. */
   userAgent: string;
-  keywordsFile: string | undefined;
+  /** The prescale's keywords: CATALYST_KEYWORDS_FILE, else the bundled file; read and checked once here. */
+  keywords: Keywords;
   llm:
     | {
         baseUrl: string;
@@ -175,15 +176,13 @@ export function parsePipelineConfig(env: Env): PipelineConfig {
         `SEC_USER_AGENT must name a contact email, as "Company Name admin@company.com"; got "${secUserAgent}"`,
       );
   }
-  const keywordsFile = env.CATALYST_KEYWORDS_FILE?.trim() || undefined;
-  if (keywordsFile) {
-    // Checked here so a broken file stops start-up with one line, not a stack trace later.
-    try {
-      loadKeywords(keywordsFile);
-    } catch (err) {
-      if (err instanceof KeywordsFileError) throw new ConfigError(`CATALYST_KEYWORDS_FILE: ${err.message}`);
-      throw err;
-    }
+  let keywords: Keywords;
+  try {
+    // Read here so a broken file stops start-up with one line, not a stack trace later.
+    keywords = loadKeywords(env.CATALYST_KEYWORDS_FILE?.trim() || undefined);
+  } catch (err) {
+    if (err instanceof KeywordsFileError) throw new ConfigError(`CATALYST_KEYWORDS_FILE: ${err.message}`);
+    throw err;
   }
   const llmUrl = env.LLM_BASE_URL?.trim();
   const mdUrl = env.MARKET_DATA_BASE_URL?.trim();
@@ -198,7 +197,7 @@ export function parsePipelineConfig(env: Env): PipelineConfig {
     secTickersUrl: env.SEC_TICKERS_URL?.trim() || undefined,
     secRequestsPerSecond: number(env, 'CATALYST_SEC_REQUESTS_PER_SECOND', 8, 0.1, 8),
     userAgent: secUserAgent ?? 'Catalyst news pipeline',
-    keywordsFile,
+    keywords,
     llm: llmUrl
       ? {
           baseUrl: httpUrl(llmUrl, 'LLM_BASE_URL'),

@@ -1,7 +1,6 @@
 // What the pipeline's stages receive from the composition root, each already behind its guard
 // (src/resilience/guarded-pipeline.ts): a failure rejects with CatalystError('unavailable').
 import type { Classification, ClassifyInput } from './classifier-port.js';
-import type { Validators } from './feed-port.js';
 
 export type { MarketData } from './market-data-port.js';
 
@@ -19,5 +18,3 @@ export interface FeedSource {
 export interface Classifier {
   classify(input: ClassifyInput, signal?: AbortSignal): Promise<Classification>;
 }
-
-export type { Validators };

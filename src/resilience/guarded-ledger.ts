@@ -2,11 +2,10 @@
 // in the store's database), reads retried, writes not.
 import type { PipelineLedger } from '../pipeline/ledger.js';
 import type { Dependency } from './dependency.js';
+import { portCalls } from './port-calls.js';
 
 export function guardLedger(ledger: PipelineLedger, dep: Dependency): PipelineLedger {
-  const read = <T>(fn: (s: AbortSignal) => Promise<T>, signal?: AbortSignal) =>
-    dep.call(fn, { idempotent: true, signal });
-  const write = <T>(fn: (s: AbortSignal) => Promise<T>, signal?: AbortSignal) => dep.call(fn, { signal });
+  const { read, write } = portCalls(dep);
   return {
     decided: (ids, signal) => read((s) => ledger.decided(ids, s), signal),
     // An upsert by id: repeating it is harmless.

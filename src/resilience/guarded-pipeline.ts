@@ -7,6 +7,7 @@ import type { MarketData } from '../pipeline/market-data-port.js';
 import type { Classifier, FeedSource } from '../pipeline/ports.js';
 import { UpstreamError } from '../pipeline/upstream-error.js';
 import type { Dependency } from './dependency.js';
+import { portCalls } from './port-calls.js';
 
 /** Feeds: one dependency per host (breaker and pacing per host). Not retried: the next poll is. */
 export function guardFeedSource(fetcher: FeedFetcher, depFor: (url: string) => Dependency): FeedSource {
@@ -66,9 +67,10 @@ export function guardClassifier(
 
 /** Market data: every method one guarded call (the cache sits in front, so hits need no provider). */
 export function guardMarketData(md: MarketData, dep: Dependency): MarketData {
+  const { read } = portCalls(dep);
   return {
-    baseline: (ticker, signal) => dep.call((s) => md.baseline(ticker, s), { idempotent: true, signal }),
-    todayVolume: (ticker, signal) => dep.call((s) => md.todayVolume(ticker, s), { idempotent: true, signal }),
-    shares: (ticker, signal) => dep.call((s) => md.shares(ticker, s), { idempotent: true, signal }),
+    baseline: (ticker, signal) => read((s) => md.baseline(ticker, s), signal),
+    todayVolume: (ticker, signal) => read((s) => md.todayVolume(ticker, s), signal),
+    shares: (ticker, signal) => read((s) => md.shares(ticker, s), signal),
   };
 }

@@ -7,14 +7,13 @@ import type { SignalInput } from '../domain/signal.js';
 import type { AppendResult, EventStore, ReadQuery } from '../store/event-store.js';
 import type { Scope, TokenStore } from '../store/token-store.js';
 import type { Dependency } from './dependency.js';
+import { portCalls } from './port-calls.js';
 
 export type Store = EventStore & TokenStore;
 
 export function guardStore(store: Store, dep: Dependency): Store {
-  const read = <T>(fn: (s: AbortSignal) => Promise<T>, signal?: AbortSignal) =>
-    dep.call(fn, { idempotent: true, signal });
-  // Writes are not retried: an attempt that timed out may still have committed (see group-commit).
-  const write = <T>(fn: (s: AbortSignal) => Promise<T>, signal?: AbortSignal) => dep.call(fn, { signal });
+  // Appends are writes: an attempt that timed out may still have committed (see group-commit).
+  const { read, write } = portCalls(dep);
   return {
     kind: store.kind,
     migrate: (signal) => read((s) => store.migrate(s), signal),
