@@ -79,12 +79,17 @@ describe('cluster: the e2e suite on PostgreSQL + Redis with 2 nodes', () => {
       const code = await exited;
       const count = (what: string) =>
         Number(new RegExp(`^# ${what} (\\d+)$`, 'm').exec(out)?.[1] ?? Number.NaN);
-      const failed = out.split('\n').filter((l) => /^\s*not ok /.test(l));
+      const lines = out.split('\n');
+      const failed = lines.filter((l) => /^\s*not ok /.test(l));
       if (code !== 0) process.stderr.write(out);
+      // CI keeps only the assertion's message, so it carries each failure's own TAP block (its error).
+      const why = lines
+        .flatMap((l, i) => (/^\s*not ok /.test(l) ? [lines.slice(i, i + 24).join('\n')] : []))
+        .join('\n');
       t.diagnostic(
         `${count('tests')} tests in ${files.length} files: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`,
       );
-      assert.deepEqual(failed, [], 'no e2e test failed on 2 nodes');
+      assert.deepEqual(failed, [], `no e2e test failed on 2 nodes:\n${why}`);
       assert.equal(code, 0);
       assert.ok(count('pass') >= 50, `the suite really ran (${count('pass')} passed)`);
       assert.equal(count('skipped'), 0, 'nothing skipped');

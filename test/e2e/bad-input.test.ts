@@ -274,7 +274,7 @@ describe('e2e: bad input', () => {
     async () => {
       const c = await WsClient.authed(node.wsUrl, token);
       for (let i = 0; i < 5000; i++) c.send({ type: 'ping', ts: i });
-      await c.next((m) => m.type === 'pong' && m.ts === 4999, 15_000, 'the last pong');
+      await c.next((m) => m.type === 'pong' && m.ts === 4999, 60_000, 'the last pong');
       const pongs = c.messages.filter((m) => m.type === 'pong').map((m) => m.ts);
       assert.deepEqual(
         pongs,
@@ -292,13 +292,13 @@ describe('e2e: bad input', () => {
       c.send({ type: 'subscribe', filters: { min_confidence: 0 }, since_seq: 0 });
       await c.next(
         (m) => m.type === 'subscribed' && m.filters.min_confidence === 0,
-        15_000,
+        60_000,
         'the last subscribed',
       );
       const lastSubscribed = c.messages.findIndex(
         (m) => m.type === 'subscribed' && m.filters.min_confidence === 0,
       );
-      await c.caughtUp(head);
+      await c.caughtUp(head, 60_000);
       const after = c.messages
         .slice(lastSubscribed + 1)
         .filter((m) => m.type === 'signal')
