@@ -6,6 +6,7 @@ import type { ScenarioDef } from './support/scenario.js';
 export const nodeKilled: ScenarioDef = {
   name: 'node-killed',
   fault: 'node A SIGKILLed mid-publish, restarted after 6 s',
+  alert: { fires: ['CatalystDown'] },
   maxPublishMs: 5_000,
   minAckedDuringFault: 10,
   inject: ({ stack }) => stack.a.kill9(),

@@ -10,6 +10,7 @@ import { metricValue } from '../../test/cluster/support/cluster.js';
 import type { FakeLlm } from '../../src/demo/fake-llm.js';
 import type { FakeMarketData } from '../../src/demo/fake-market-data.js';
 import type { Signal } from '../../src/domain/signal.js';
+import type { AlertExpectation } from './support/alerts.js';
 import { type LoopbackServices, pipelineAcks, startLoopbackServices } from './support/pipeline.js';
 import type { Context, ScenarioDef } from './support/scenario.js';
 import { BREAKER } from './support/stack.js';
@@ -112,6 +113,7 @@ const keptIds = async (ctx: Context) =>
 interface LlmFaultCase {
   name: string;
   fault: string;
+  alert: AlertExpectation;
   inject(llm: FakeLlm): Promise<void>;
   /** Extra env of the stack (a shorter LLM timeout for the slow case). */
   env?: Record<string, string>;
@@ -133,6 +135,7 @@ function llmScenario(c: LlmFaultCase): ScenarioDef {
   return {
     name: c.name,
     fault: c.fault,
+    alert: c.alert,
     holdMs: 8_000,
     maxPublishMs: 2_000,
     minAckedDuringFault: 10,
@@ -210,6 +213,7 @@ function llmScenario(c: LlmFaultCase): ScenarioDef {
 export const llmErrors = llmScenario({
   name: 'llm-errors',
   fault: 'LLM answers HTTP 500 for 8 s; 3 releases in it',
+  alert: { fires: ['CatalystLlmFallbackInUse'] },
   inject: (llm) => llm.setFault('http_5xx'),
   breakerOpens: true,
   outcome: 'error',
@@ -220,6 +224,7 @@ export const llmErrors = llmScenario({
 export const llmTimeouts = llmScenario({
   name: 'llm-timeouts',
   fault: 'LLM answers 3 s late (deadline 1 s) for 8 s; 3 releases in it',
+  alert: { fires: ['CatalystLlmFallbackInUse'] },
   inject: (llm) => llm.setFault('slow', { delayMs: 3_000 }),
   env: { CATALYST_DEP_LLM_TIMEOUT_MS: '1000' },
   breakerOpens: true,
@@ -229,6 +234,7 @@ export const llmTimeouts = llmScenario({
 export const llmGarbage = llmScenario({
   name: 'llm-garbage',
   fault: 'LLM answers 200 with prose instead of JSON for 8 s; 3 releases in it',
+  alert: { fires: ['CatalystLlmFallbackInUse'] },
   inject: (llm) => llm.setFault('garbage'),
   breakerOpens: true,
   outcome: 'invalid',
@@ -239,6 +245,7 @@ export const llmGarbage = llmScenario({
 export const llmRateLimited = llmScenario({
   name: 'llm-429',
   fault: 'LLM answers 429 (Retry-After: 1) for 8 s; 3 releases in it',
+  alert: { fires: ['CatalystLlmFallbackInUse'] },
   inject: (llm) => llm.setFault('rate_limited', { retryAfter: '1' }),
   breakerOpens: false,
   outcome: 'rate_limited',
@@ -267,12 +274,17 @@ const MARKET_DEADLINE_MS = 2_000;
 function marketScenario(c: {
   name: string;
   fault: string;
+  alert: AlertExpectation;
+  /** How long the fault stays (default 6 s). */
+  holdMs?: number;
   inject(market: FakeMarketData): Promise<void>;
   breakerOpens: boolean;
 }): ScenarioDef {
   return {
     name: c.name,
     fault: c.fault,
+    alert: c.alert,
+    holdMs: c.holdMs,
     maxPublishMs: 2_000,
     minAckedDuringFault: 10,
     breakers: c.breakerOpens ? [{ node: 'a', dependency: 'market_data', during: 'open' }] : [],
@@ -349,7 +361,11 @@ function marketScenario(c: {
 
 export const marketDataDown = marketScenario({
   name: 'market-data-down',
-  fault: 'market data refuses connections 6 s; 3 releases in it',
+  fault: 'market data refuses connections 11 s; 3 releases in it',
+  // Long enough for the breaker, opened by the first stories, to be seen open or half-open at every
+  // scrape of the alert's (shrunk) window.
+  alert: { fires: ['CatalystBreakerOpen(market_data)'] },
+  holdMs: 11_000,
   inject: (market) => market.setFault('down'),
   breakerOpens: true,
 });
@@ -358,6 +374,9 @@ export const marketDataDown = marketScenario({
 export const marketDataRateLimited = marketScenario({
   name: 'market-data-429',
   fault: 'market data answers 429 (Retry-After: 1) 6 s; 3 releases in it',
+  alert: {
+    none: 'a 429 says later: the breaker stays closed and the facts are marked unavailable; no rule counts refusals',
+  },
   inject: (market) => market.setFault('rate_limited', { retryAfter: '1' }),
   breakerOpens: false,
 });
@@ -370,6 +389,9 @@ export const marketDataRateLimited = marketScenario({
 export const feedBlockPage: ScenarioDef = {
   name: 'feed-block-page',
   fault: 'GlobeNewswire answers a 200 block page 6 s; 2 releases in it',
+  alert: {
+    none: 'CatalystFeedStale needs an hour without a good poll (an absolute age, not shrunk); 6 s is far below it',
+  },
   maxPublishMs: 2_000,
   minAckedDuringFault: 10,
   stack: () => pipelineStack({}),
@@ -435,7 +457,11 @@ async function gnwAnswerBytes(): Promise<{ head: number; body: number }> {
 // the connection is whole again.
 export const feedTruncated: ScenarioDef = {
   name: 'feed-truncated',
-  fault: 'GlobeNewswire cut mid-body by the proxy 6 s; 2 releases in it',
+  fault: 'GlobeNewswire cut mid-body by the proxy 12 s; 2 releases in it',
+  // 12 s: the feed's breaker, opened by the first cut polls, must stay open or half-open for the
+  // alert's (shrunk) window.
+  alert: { fires: ['CatalystBreakerOpen'] },
+  holdMs: 12_000,
   maxPublishMs: 2_000,
   minAckedDuringFault: 10,
   // A failing feed's breaker waits a minute by default; 2 s here, so the recovery fits the scenario.
@@ -496,6 +522,7 @@ let failedBefore = 0;
 export const feedSlow: ScenarioDef = {
   name: 'feed-slow',
   fault: 'GlobeNewswire throttled (bandwidth, slicer) to ~3 s an answer 6 s; 2 releases in it',
+  alert: { none: 'slow is not broken: every poll succeeds, the breaker stays closed' },
   maxPublishMs: 2_000,
   minAckedDuringFault: 10,
   stack: () => pipelineStack({}, { gnwProxied: true }),

@@ -14,6 +14,7 @@ const storeBreakers = [
 export const postgresDown: ScenarioDef = {
   name: 'postgres-down',
   fault: 'PostgreSQL proxy disabled 6 s',
+  alert: { fires: ['CatalystStoreUnavailable', 'CatalystPublishAvailabilityBudgetBurn'] },
   breakers: storeBreakers,
   maxPublishMs: 6_000,
   inject: ({ stack }) => stack.setEnabled('pg', false),
@@ -23,6 +24,7 @@ export const postgresDown: ScenarioDef = {
 export const postgresSlow: ScenarioDef = {
   name: 'postgres-slow',
   fault: 'PostgreSQL +50 ms each way 6 s',
+  alert: { none: '50 ms more a round trip: every store call still succeeds' },
   minAckedDuringFault: 10,
   maxPublishMs: 6_000,
   inject: async ({ stack }) => {
@@ -40,6 +42,7 @@ export const postgresSlow: ScenarioDef = {
 export const postgresReset: ScenarioDef = {
   name: 'postgres-reset',
   fault: 'PostgreSQL connections reset (reset_peer) 6 s',
+  alert: { fires: ['CatalystStoreUnavailable'] },
   breakers: storeBreakers,
   maxPublishMs: 6_000,
   inject: ({ stack }) =>
@@ -61,6 +64,7 @@ let privatePg: PrivatePostgres | undefined;
 export const postgresRestarted: ScenarioDef = {
   name: 'postgres-restarted',
   fault: 'private PostgreSQL stopped (immediate) 6 s, then started',
+  alert: { fires: ['CatalystStoreUnavailable'] },
   breakers: storeBreakers,
   maxPublishMs: 6_000,
   stack: async () => {
@@ -110,6 +114,7 @@ const sql = async (url: string, text: string) => {
 export const postgresFailover: ScenarioDef = {
   name: 'postgres-failover',
   fault: 'primary stopped 6 s, then the synchronous standby promoted behind the proxy',
+  alert: { fires: ['CatalystStoreUnavailable'] },
   breakers: storeBreakers,
   maxPublishMs: 6_000,
   stack: async () => {

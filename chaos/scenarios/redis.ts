@@ -10,6 +10,7 @@ const both = ['redis-a', 'redis-b'];
 export const redisDown: ScenarioDef = {
   name: 'redis-down',
   fault: 'both Redis proxies disabled 6 s',
+  alert: { fires: ['CatalystBusDegraded'] },
   breakers: [
     { node: 'a', dependency: 'bus', during: 'open' },
     { node: 'b', dependency: 'bus', during: 'open' },
@@ -26,7 +27,11 @@ export const redisDown: ScenarioDef = {
 
 export const redisLatency: ScenarioDef = {
   name: 'redis-latency',
-  fault: 'Redis +400 ms each way 6 s',
+  fault: 'Redis +400 ms each way 9 s',
+  // Slow is not broken (no breaker opens), but deliveries are late: the delivery-latency SLO burns.
+  // 9 s so its (shrunk) windows fill.
+  alert: { fires: ['CatalystDeliveryLatencyBudgetBurn'] },
+  holdMs: 9_000,
   minAckedDuringFault: 10,
   maxPublishMs: 3_000,
   inject: async ({ stack }) => {
@@ -44,6 +49,7 @@ export const redisLatency: ScenarioDef = {
 export const redisReset: ScenarioDef = {
   name: 'redis-reset',
   fault: 'Redis connections reset (reset_peer) 6 s',
+  alert: { fires: ['CatalystBusDegraded'] },
   minAckedDuringFault: 10,
   maxPublishMs: 2_000,
   inject: ({ stack }) =>
@@ -59,6 +65,7 @@ export const redisReset: ScenarioDef = {
 export const redisPartition: ScenarioDef = {
   name: 'redis-partition',
   fault: 'node A cut from Redis (B keeps it) 6 s',
+  alert: { fires: ['CatalystBusDegraded'] },
   breakers: [
     { node: 'a', dependency: 'bus', during: 'open' },
     { node: 'b', dependency: 'bus', during: 'closed' },
@@ -84,6 +91,7 @@ const startRedis = async () => {
 export const redisRestartedEmpty: ScenarioDef = {
   name: 'redis-restarted-empty',
   fault: 'private Redis killed 6 s, then a fresh empty one behind the proxies',
+  alert: { fires: ['CatalystBusDegraded'] },
   breakers: [
     { node: 'a', dependency: 'bus', during: 'open' },
     { node: 'b', dependency: 'bus', during: 'open' },

@@ -37,14 +37,15 @@ export function requireScope(
     } catch (err) {
       const hit = staleMs === undefined ? undefined : verified.get(key);
       const down = err instanceof CatalystError && err.code === 'unavailable';
-      if (!down || !hit || Date.now() - hit.at > (staleMs ?? 0)) throw err;
+      if (!down || !hit || performance.now() - hit.at > (staleMs ?? 0)) throw err;
       principal = hit.principal;
     }
     if (staleMs !== undefined) {
       verified.delete(key);
       if (principal) {
         if (verified.size >= 100) verified.delete(verified.keys().next().value as string);
-        verified.set(key, { principal, at: Date.now() });
+        // Monotonic: a step of the wall clock must not stretch how stale an answer may be served.
+        verified.set(key, { principal, at: performance.now() });
       }
     }
     if (!principal) throw new CatalystError('unauthorized', 'the token is unknown or revoked');

@@ -7,6 +7,12 @@
 // after that poll's start is then at most `maxStaleMs` old when the stale entry is served. When the
 // polls fail (store down) entries stop being served within `maxStaleMs`: the cache never stretches a
 // revoked token's life, whatever the store does. Revocations through this node forget at once.
+//
+// Ages are measured on the monotonic clock, and the poll cursor is the earlier of the wall clock and
+// the wall time at start advanced by the monotonic one: a step of this node's wall clock (NTP
+// correcting an hour; chaos/scenarios clock-jump) neither keeps an entry for hours nor moves the
+// cursor past revocations the store stamped meanwhile (PostgreSQL stamps them with its own clock).
+// A step back only makes the polls read some revocations again.
 import type { Scope, TokenRecord, TokenStore } from '../store/token-store.js';
 
 export interface TokenCacheOptions {
@@ -44,7 +50,9 @@ const POLL_OVERLAP_MS = 2000;
 export class TokenCache implements TokenStore {
   private readonly entries = new Map<string, { found: Found; until: number }>();
   private lastGoodPoll = -Infinity;
-  private cursor = new Date().toISOString();
+  /** The wall clock as it was at start, advanced by the monotonic one. */
+  private readonly wallAtStart = Date.now() - performance.now();
+  private cursor = this.wallNow();
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
 
@@ -65,7 +73,7 @@ export class TokenCache implements TokenStore {
   }
 
   async findTokenByHash(hash: string, signal?: AbortSignal): Promise<Found> {
-    const now = Date.now();
+    const now = performance.now();
     const hit = this.entries.get(hash);
     if (hit && hit.until > now && now - this.lastGoodPoll <= this.opts.maxStaleMs) return hit.found;
     this.opts.onLookup?.();
@@ -101,7 +109,11 @@ export class TokenCache implements TokenStore {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(hash, { found, until: Date.now() + ttl });
+    this.entries.set(hash, { found, until: performance.now() + ttl });
+  }
+
+  private wallNow(): number {
+    return Math.min(Date.now(), this.wallAtStart + performance.now());
   }
 
   private forgetName(name: string): void {
@@ -111,13 +123,14 @@ export class TokenCache implements TokenStore {
   private async poll(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
-    const started = Date.now();
-    const since = new Date(Date.parse(this.cursor) - POLL_OVERLAP_MS).toISOString();
+    const started = performance.now();
+    const cursor = this.wallNow();
+    const since = new Date(this.cursor - POLL_OVERLAP_MS).toISOString();
     try {
       const hashes = await this.store.revokedSince(since);
       for (const h of hashes) this.entries.delete(h);
       if (hashes.length) this.opts.onRevoked?.(hashes);
-      this.cursor = new Date(started).toISOString();
+      this.cursor = cursor;
       this.lastGoodPoll = started;
     } catch (err) {
       this.opts.onPollError?.(err);

@@ -102,7 +102,8 @@ export class Dependency {
       errorFilter: ((err: unknown, a?: Attempt) =>
         err instanceof DependencyBusyError || (a?.isCallerError(err) ?? false)) as (err: unknown) => boolean,
     });
-    this.breaker.on('open', () => (this.openedAt = Date.now()));
+    // Monotonic: a step of the wall clock must not turn Retry-After into hours.
+    this.breaker.on('open', () => (this.openedAt = performance.now()));
     // Recorded on opossum's own event so the transition line it may trigger names this error.
     this.breaker.on('failure', (err: unknown) => {
       this.lastError = {
@@ -218,7 +219,7 @@ export class Dependency {
     let retryAfter = 1;
     let why = 'failed';
     if (isBreakerOpenError(cause) || this.breaker.opened) {
-      const remainingMs = this.openedAt + this.policy.breaker.resetTimeoutMs - Date.now();
+      const remainingMs = this.openedAt + this.policy.breaker.resetTimeoutMs - performance.now();
       retryAfter = Math.max(1, Math.ceil(remainingMs / 1000));
       if (isBreakerOpenError(cause)) why = 'circuit open';
     }

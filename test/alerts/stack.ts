@@ -2,36 +2,22 @@
 // a test copy of Catalyst's rules and Alertmanager config: the same expressions, routes, grouping
 // and inhibition, with durations shortened so that a fault pages within seconds, and every
 // receiver pointed at the loopback receivers. Both processes end with the test.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../support/free-port.js';
-import { waitFor } from '../support/wait.js';
+import { ready, type Shrink, startProcess, startPrometheus, stopProcess } from './prometheus.js';
 import type { Receivers } from './receivers.js';
-import { ALERTS, durationSeconds, ruleFiles, tool } from './support.js';
+import { ALERTS, tool } from './support.js';
 
 /** How much shorter every `for:` and range is in the test copy, and the floors that keep them meaningful at a 1 s scrape. */
-const SHRINK = 30;
-const MIN_FOR_S = 2;
-const MIN_RANGE_S = 10;
+const SHRINK: Shrink = { factor: 30, minForS: 2, minRangeS: 10 };
 
 // Debian's build reads its notification templates from this fixed path.
 const AM_TEMPLATES = ['default.tmpl', 'email.tmpl'].map((f) => `/usr/share/prometheus/alertmanager/${f}`);
-
-const alive = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const c of alive) c.kill('SIGKILL');
-});
-
-export function shortenRules(yamlText: string): string {
-  const short = (d: string, min: number) => `${Math.max(min, Math.round(durationSeconds(d) / SHRINK))}s`;
-  return yamlText
-    .replace(/^(\s+for: )(\S+)$/gm, (_, k: string, d: string) => k + short(d, MIN_FOR_S))
-    .replace(/\[(\d+[smhdw])\]/g, (_, d: string) => `[${short(d, MIN_RANGE_S)}]`);
-}
 
 interface Route {
   group_wait?: string;
@@ -85,41 +71,6 @@ export interface AlertingStack {
   alertmanagerUrl: string;
   /** What both processes printed, for a failing test. */
   logs(): string;
-}
-
-function startProcess(bin: string, args: string[], logs: string[], name: string): ChildProcess {
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  alive.add(child);
-  child.once('exit', () => alive.delete(child));
-  for (const s of [child.stdout, child.stderr])
-    s?.setEncoding('utf8').on('data', (c: string) => logs.push(`[${name}] ${c}`));
-  return child;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function ready(url: string, what: string, logs: string[]): Promise<void> {
-  await waitFor(
-    async () => {
-      try {
-        return (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
-      } catch {
-        return false;
-      }
-    },
-    `${what} to be ready at ${url}`,
-    30_000,
-    100,
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\n${logs.join('')}`);
-  });
 }
 
 interface Started {
@@ -190,38 +141,16 @@ export async function startAlertingStack(
   const am = await startAlertmanager(t, receivers, routingKey);
   if (!am) return undefined;
   const w = workspace(t);
-  const rules = ruleFiles().map((f) => {
-    const file = join(w.dir, f);
-    writeFileSync(file, shortenRules(readFileSync(join(ALERTS, f), 'utf8')));
-    return file;
+  const { url: prometheusUrl, child } = await startPrometheus({
+    bin: prometheus,
+    dir: w.dir,
+    shrink: SHRINK,
+    alertmanager: new URL(am.url).host,
+    scrapeConfigs: [
+      { job_name: 'catalyst', static_configs: [{ targets: [target], labels: { node: 'catalyst-1' } }] },
+    ],
+    logs: w.logs,
   });
-  const port = await freePort();
-  writeFileSync(
-    join(w.dir, 'prometheus.yml'),
-    stringify({
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      rule_files: rules,
-      alerting: { alertmanagers: [{ static_configs: [{ targets: [new URL(am.url).host] }] }] },
-      scrape_configs: [
-        { job_name: 'catalyst', static_configs: [{ targets: [target], labels: { node: 'catalyst-1' } }] },
-      ],
-    }),
-  );
-  w.children.push(
-    startProcess(
-      prometheus,
-      [
-        `--config.file=${join(w.dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(w.dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        // Firing alerts are re-sent every second instead of every minute.
-        '--rules.alert.resend-delay=1s',
-      ],
-      w.logs,
-      'prometheus',
-    ),
-  );
-  const prometheusUrl = `http://127.0.0.1:${port}`;
-  await ready(`${prometheusUrl}/-/ready`, 'Prometheus', w.logs);
+  w.children.push(child);
   return { prometheusUrl, alertmanagerUrl: am.url, logs: () => am.logs() + w.logs.join('') };
 }

@@ -11,17 +11,27 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ALERTS = join(ROOT, 'alerts');
 const CI_TOOLS = join(ROOT, '.ci/tools/root/usr/bin');
 
-/** A Debian tool (prometheus, promtool, alertmanager as prometheus-alertmanager, amtool), or a skip (outside CI) / failure (CI). */
-export function tool(t: TestContext, name: string): string | undefined {
-  for (const candidate of [join(CI_TOOLS, name)]) if (existsSync(candidate)) return candidate;
+/** Where a Debian tool is: where .ci/run unpacks it, else on PATH; undefined when it is not installed. */
+export function findTool(name: string): string | undefined {
+  const unpacked = join(CI_TOOLS, name);
+  if (existsSync(unpacked)) return unpacked;
   try {
     return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
   } catch {
-    const line = `${name} is not installed (apt-get install prometheus prometheus-alertmanager, or run .ci/run once)`;
-    if (process.env.CI === 'true') throw new Error(`CI=true and ${line}`);
-    t.skip(`skipped: ${line}`);
     return undefined;
   }
+}
+
+export const toolMissing = (name: string) =>
+  `${name} is not installed (apt-get install prometheus prometheus-alertmanager, or run .ci/run once)`;
+
+/** A Debian tool (prometheus, promtool, alertmanager as prometheus-alertmanager, amtool), or a skip (outside CI) / failure (CI). */
+export function tool(t: TestContext, name: string): string | undefined {
+  const found = findTool(name);
+  if (found) return found;
+  if (process.env.CI === 'true') throw new Error(`CI=true and ${toolMissing(name)}`);
+  t.skip(`skipped: ${toolMissing(name)}`);
+  return undefined;
 }
 
 export interface LoadedAlert {

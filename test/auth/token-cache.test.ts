@@ -75,7 +75,11 @@ describe('token cache', () => {
     assert.ok(await c.findTokenByHash('h-a'));
     await store.revokeToken('a'); // not through the cache: another node did it
     const at = Date.now();
-    await waitFor(async () => (await c.findTokenByHash('h-a'))?.revoked_at, 'the revocation', 2000);
+    await waitFor(
+      async () => (await c.findTokenByHash('h-a'))?.revoked_at || undefined,
+      'the revocation',
+      2000,
+    );
     assert.ok(Date.now() - at <= 1000, `seen after ${Date.now() - at} ms`);
   });
 
@@ -110,5 +114,33 @@ describe('token cache', () => {
     await c.findTokenByHash('h-d'); // the newest stays
     await c.findTokenByHash('h-a'); // pushed out by the cap of 3
     assert.equal(store.lookups - before, 1);
+  });
+
+  it("a step of this node's wall clock neither hides a revocation nor keeps a revoked token", async (t) => {
+    const store = new FakeTokens(); // stamps revocations with the true time, as PostgreSQL's clock does
+    const c = await started(store);
+    const real = Date.now.bind(Date);
+    let offset = 0;
+    t.mock.method(Date, 'now', () => real() + offset);
+    for (const step of [3_600_000, -3_600_000, 0]) {
+      offset = step;
+      const name = `step${step}`;
+      await store.createToken(name, `h-${name}`, ['subscribe']);
+      // Remembered after the step, and served from memory (a poll after the step went well).
+      await waitFor(async () => {
+        const before = store.lookups;
+        assert.ok(await c.findTokenByHash(`h-${name}`));
+        assert.ok(await c.findTokenByHash(`h-${name}`));
+        return store.lookups === before;
+      }, `the token served from memory (${step} ms)`);
+      await store.revokeToken(name);
+      const at = performance.now();
+      await waitFor(
+        async () => (await c.findTokenByHash(`h-${name}`))?.revoked_at || undefined,
+        `the revocation (${step} ms)`,
+        2000,
+      );
+      assert.ok(performance.now() - at <= 1000, `seen after ${performance.now() - at} ms`);
+    }
   });
 });

@@ -8,6 +8,7 @@ import type { CatalystNodeProcess } from '../../../test/support/node.js';
 import { request } from '../../../test/support/node.js';
 import { metricValue } from '../../../test/cluster/support/cluster.js';
 import { waitFor } from '../../../test/support/wait.js';
+import type { AlertExpectation, ChaosPrometheus } from './alerts.js';
 import { Phases } from './phases.js';
 import { type Ack, Publisher } from './publisher.js';
 import { BREAKER, Stack, type StackOptions } from './stack.js';
@@ -49,8 +50,8 @@ export interface ScenarioDef {
   maxPublishMs: number;
   /** Bound on /health/ready answers of the nodes during the fault, ms (default 2000). */
   maxHealthMs?: number;
-  /** Alert rule that must fire, or why the column says n/a. */
-  alert?: string;
+  /** The alerts of alerts/ that must fire during the fault, or none and why none is meant for it. */
+  alert: AlertExpectation;
   setup?(ctx: Context): Promise<void>;
   inject(ctx: Context): Promise<void>;
   heal(ctx: Context): Promise<void>;
@@ -75,16 +76,14 @@ export interface Row {
   notes: string[];
 }
 
-const NO_ALERT = 'n/a';
-
-export async function runScenario(def: ScenarioDef): Promise<Row> {
+export async function runScenario(def: ScenarioDef, prometheus: ChaosPrometheus): Promise<Row> {
   const opts: (StackOptions & { dispose?(): Promise<void> }) | undefined =
     typeof def.stack === 'function' ? await def.stack() : def.stack;
   // What the scenario started is ended after the stack: its servers outlive the nodes that use them.
   try {
     const stack = await Stack.start(opts);
     try {
-      return await runOn(stack, def);
+      return await runOn(stack, def, prometheus);
     } finally {
       await stack.dispose();
     }
@@ -93,7 +92,7 @@ export async function runScenario(def: ScenarioDef): Promise<Row> {
   }
 }
 
-async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
+async function runOn(stack: Stack, def: ScenarioDef, prometheus: ChaosPrometheus): Promise<Row> {
   const phases = new Phases();
   const token = await stack.cluster.token();
   const running = (first: CatalystNodeProcess) =>
@@ -126,6 +125,8 @@ async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
       ...ctx.wsUrls(a)(),
     ]);
     await def.setup?.(ctx);
+    const hosts = stack.nodes.map((n) => new URL(n.url).host);
+    const scraped = prometheus.scrape({ a: hosts[0] as string, b: hosts[1] as string });
     const urls = (first: CatalystNodeProcess) => () => running(first).map((n) => n.url);
     ctx.publishers.push(new Publisher(urls(a), token, phases), new Publisher(urls(b), token, phases));
     for (const p of ctx.publishers) p.start();
@@ -133,13 +134,17 @@ async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
     await waitFor(() => acks().length >= 40, '40 acknowledged signals before the fault', 20_000);
     await waitFor(() => ctx.subscribers.every((s) => s.hasAll(acks())), 'warm-up delivery', 20_000, 50);
 
+    await scraped;
+
     phases.fault();
+    const alerts = prometheus.watch(phases.faultAt, hosts);
     await def.inject(ctx);
     const sampler = await sampleDuringFault(ctx, def);
     await new Promise((r) => setTimeout(r, (def.holdMs ?? 6_000) / 2));
     resumer.drop(); // a client that loses its connection in the middle of the fault and resumes
     await new Promise((r) => setTimeout(r, Math.max(0, phases.faultAt + (def.holdMs ?? 6_000) - Date.now())));
     const seen = await sampler.stop();
+    const fired = await alerts.stop();
 
     phases.heal(); // recovery counts from the removal, whatever healing then takes
     await def.heal(ctx);
@@ -209,6 +214,9 @@ async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
         ctx.failures.push(`${key} breaker left closed during the fault (state ${max})`);
     }
     await def.verify?.(ctx);
+    const alert = prometheus.judge(def.alert, fired);
+    ctx.failures.push(...alert.failures);
+    ctx.notes.push(...alert.notes);
     const opened = [...seen.breakers].filter(([, v]) => v === BREAKER.open).map(([k]) => k);
     ctx.notes.push(`breakers seen open during the fault: ${opened.join(', ') || 'none'}`);
     ctx.notes.push(
@@ -225,7 +233,7 @@ async function runOn(stack: Stack, def: ScenarioDef): Promise<Row> {
       outOfOrder: total.outOfOrder,
       maxPublishMs,
       recoveryMs,
-      alert: def.alert ?? NO_ALERT,
+      alert: alert.cell,
       failures: ctx.failures,
       notes: ctx.notes,
     };

@@ -22,6 +22,8 @@ export class Subscriber {
   private client: WsClient | undefined;
   /** When each signal first arrived (live ones; a replay right after subscribing may be missed). */
   private readonly arrivals = new Map<string, number>();
+  /** When each heartbeat arrived, over all connections. */
+  readonly heartbeats: number[] = [];
   private stopped = false;
   private reconnecting: Promise<void> | undefined;
 
@@ -97,6 +99,7 @@ export class Subscriber {
       }>)
         if (m.type === 'signal' && m.signal && !this.arrivals.has(m.signal.id))
           this.arrivals.set(m.signal.id, now);
+        else if (m.type === 'heartbeat') this.heartbeats.push(now);
     });
     void c.closed.then(() => {
       if (!this.stopped) this.reconnecting = this.resume();

@@ -72,14 +72,17 @@ export class PostgresStore implements EventStore, TokenStore {
   append(inputs: SignalInput[], abort?: AbortSignal): Promise<AppendResult[]> {
     if (inputs.length === 0) return Promise.resolve([]);
     return this.pool.transaction(abort, async (c) => {
-      const counter = await c.query<{ value: number }>(
-        "UPDATE sequence SET value = value + 0 WHERE name = 'signals' RETURNING value",
+      // created_at from the database's clock once the lock is held: in seq order whatever any
+      // node's wall clock says (a node whose clock stepped an hour would otherwise stamp its signals
+      // an hour off; chaos/scenarios clock-jump).
+      const counter = await c.query<{ value: number; now: Date | string }>(
+        "UPDATE sequence SET value = value + 0 WHERE name = 'signals' RETURNING value, clock_timestamp() AS now",
       );
       const found = await c.query<StoredIdentity & { id: string }>(
         'SELECT id, seq, content_hash, body FROM signals WHERE id = ANY($1::text[])',
         [[...new Set(inputs.map((s) => s.id))]],
       );
-      const createdAt = new Date().toISOString();
+      const createdAt = new Date(counter.rows[0]!.now).toISOString();
       const plan = planAppend(
         inputs,
         new Map(found.rows.map((r) => [r.id, r])),
@@ -165,9 +168,10 @@ export class PostgresStore implements EventStore, TokenStore {
   }
 
   async revokeToken(name: string, abort?: AbortSignal): Promise<boolean> {
+    // The database's clock, not this node's: every node's poll compares against it (token-cache.ts).
     const rows = await this.pool.query(
-      'UPDATE tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL RETURNING name',
-      [new Date().toISOString(), name],
+      'UPDATE tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING name',
+      [name],
       abort,
     );
     return rows.length > 0;
