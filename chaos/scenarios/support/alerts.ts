@@ -45,6 +45,8 @@ export interface Fired {
 }
 
 export interface AlertWatch {
+  /** Whether every alert `expected` names has fired so far (true when none is expected or no Prometheus). */
+  fulfilled(expected: AlertExpectation): boolean;
   stop(): Promise<Fired>;
 }
 
@@ -132,7 +134,7 @@ export class ChaosPrometheus {
   watch(since: number, hosts: string[]): AlertWatch {
     const fired: Fired['fired'] = new Map();
     const standing = new Set<string>();
-    if (this.unavailable) return { stop: async () => ({ fired, standing }) };
+    if (this.unavailable) return { fulfilled: () => true, stop: async () => ({ fired, standing }) };
     let on = true;
     let first = true;
     const loop = (async () => {
@@ -152,6 +154,8 @@ export class ChaosPrometheus {
       }
     })();
     return {
+      fulfilled: (expected) =>
+        !('fires' in expected) || expected.fires.every((e) => matchingAlerts(fired, e).length > 0),
       stop: async () => {
         on = false;
         await loop;
@@ -164,8 +168,7 @@ export class ChaosPrometheus {
   judge(expected: AlertExpectation, { fired, standing }: Fired): AlertResult {
     if (this.unavailable) return { cell: this.unavailable, failures: [], notes: [] };
     const at = (key: string) => `${key} ${(fired.get(key) as number).toFixed(1)} s`;
-    // An expectation names an alert (any of its labels) or `Name(label)`.
-    const matching = (e: string) => [...fired.keys()].filter((k) => k === e || k.startsWith(`${e}(`));
+    const matching = (e: string) => matchingAlerts(fired, e);
     const wanted = 'fires' in expected ? expected.fires : [];
     const others = [...fired.keys()].filter(
       (k) => !standing.has(k) && !wanted.some((e) => matching(e).includes(k)),
@@ -211,4 +214,9 @@ export function unknownAlerts(expectations: AlertExpectation[]): string[] {
   return [...new Set(expectations.flatMap((e) => ('fires' in e ? e.fires : [])))].filter(
     (n) => !defined.has(n.replace(/\(.*\)$/, '')),
   );
+}
+
+/** The fired alerts an expectation names: an alert by name (any of its labels) or `Name(label)`. */
+function matchingAlerts(fired: Fired['fired'], e: string): string[] {
+  return [...fired.keys()].filter((k) => k === e || k.startsWith(`${e}(`));
 }
