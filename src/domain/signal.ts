@@ -1,5 +1,6 @@
 // The signal as the protocol defines it, and the validation every publisher's input goes through.
 import { CatalystError } from './errors.js';
+import { parseRfc3339, RFC3339_EXAMPLE } from './instant.js';
 
 export interface SignalInput {
   id: string;
@@ -89,14 +90,16 @@ function num(o: Record<string, unknown>, field: string, min: number, max: number
   return v;
 }
 
-/** RFC 3339 timestamp with a zone, normalised to ISO UTC. */
+/** An RFC 3339 date-time of a day and time that exist, normalised to ISO UTC. */
 function timestamp(o: Record<string, unknown>, field: string): string {
   const v = str(o, field, 64) as string;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v)) {
-    throw invalid(field, `${field} must be an RFC 3339 timestamp such as 2026-11-23T14:05:00Z`);
+  const t = parseRfc3339(v);
+  if (t === undefined) {
+    throw invalid(
+      field,
+      `${field} must be an RFC 3339 date-time of a real day and time, with a zone, such as ${RFC3339_EXAMPLE}`,
+    );
   }
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw invalid(field, `${field} is not a valid date`);
   return new Date(t).toISOString();
 }
 

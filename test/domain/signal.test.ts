@@ -18,6 +18,9 @@ describe('signal validation', () => {
     ['confidence', null],
     ['catalyst', 'FDA News'],
     ['published_at', 'yesterday'],
+    ['published_at', '2026-02-30T00:00:00Z'],
+    ['published_at', '2026-04-31T00:00:00Z'],
+    ['published_at', '2026-11-23T24:00:00Z'],
     ['url', 'javascript:alert(1)'],
     ['metadata', [1, 2]],
     ['metadata', { big: 'x'.repeat(9000) }],
@@ -42,6 +45,13 @@ describe('signal validation', () => {
       });
     });
   }
+
+  it('accepts published_at as RFC 3339 allows it: lower-case t and z, fractions', () => {
+    assert.equal(
+      parseSignalInput({ ...makeSignal(), published_at: '2026-11-23t14:05:00.25z' }).published_at,
+      '2026-11-23T14:05:00.250Z',
+    );
+  });
 
   it('rejects a missing required field and a non-object body', () => {
     const { ticker: _t, ...rest } = makeSignal();

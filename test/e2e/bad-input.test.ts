@@ -113,6 +113,10 @@ describe('e2e: bad input', () => {
       [{ catalyst: 'FDA Approval' }, 'catalyst'],
       [{ published_at: 'yesterday' }, 'published_at'],
       [{ published_at: '2026-13-45T99:00:00Z' }, 'published_at'],
+      // Impossible instants are refused, not moved to another day.
+      [{ published_at: '2026-02-30T00:00:00Z' }, 'published_at'],
+      [{ published_at: '2026-04-31T00:00:00Z' }, 'published_at'],
+      [{ published_at: '2026-11-23T24:00:00Z' }, 'published_at'],
       [{ url: 'ftp://example.com/x' }, 'url'],
       [{ score: 'lots' }, 'score'],
       [{ metadata: [1, 2] }, 'metadata'],
