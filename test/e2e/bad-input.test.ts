@@ -186,10 +186,40 @@ describe('e2e: bad input', () => {
       assertError(await get('/signals?min_confidence=lots'), 400, 'invalid_request');
       assertError(await get('/signals?sentiment=neutral'), 400, 'invalid_request');
       assertError(await get('/signals/abc'), 400, 'invalid_request');
+      // Numbers a query string can spell but no seq can be (1e400 would coerce to Infinity).
+      for (const v of ['1e400', 'Infinity', '-Infinity', 'NaN', '1.5', '9007199254740993']) {
+        assertError(await get(`/signals?since_seq=${v}`), 400, 'invalid_request', 'querystring.since_seq');
+        assertError(await get(`/signals/${v}`), 400, 'invalid_request');
+        assertError(await get(`/signals?limit=${v}`), 400, 'invalid_request', 'querystring.limit');
+      }
       assertError(await get('/signals/999999'), 404, 'not_found');
       assertError(await get('/nowhere'), 404, 'not_found');
     },
   );
+
+  e2e('REST: next_seq never passes the head, and every read names the store epoch', async () => {
+    await publish(node.url, token, makeSignal());
+    const head = await storeHead(node.url, token);
+    const welcome = await WsClient.authed(node.wsUrl, token);
+    const epoch = welcome.messages.find((m) => m.type === 'welcome')?.epoch;
+    welcome.close();
+    assert.equal(typeof epoch, 'string');
+    for (const since of [head, head + 1, head + 1_000_000]) {
+      const r = await request(node.url, 'GET', `/signals?since_seq=${since}`, { token });
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body.signals, []);
+      // A position past the head belongs to another history: the poll goes on from the head.
+      assert.equal(r.body.next_seq, head, `since_seq ${since}`);
+      assert.equal(r.headers.get('x-catalyst-epoch'), epoch);
+    }
+    assert.equal(
+      (await request(node.url, 'GET', `/signals/${head}`, { token })).headers.get('x-catalyst-epoch'),
+      epoch,
+    );
+    const missing = await request(node.url, 'GET', `/signals/${head + 1_000_000}`, { token });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('x-catalyst-epoch'), epoch);
+  });
 
   e2e(
     'WS: malformed JSON, wrong types, missing fields, unknown types: an error each, the session stays open',
