@@ -57,7 +57,7 @@ export async function createApp({ config, logger, metrics }: AppOptions): Promis
   // JSON only: without this, Fastify parses text/plain into a string and the client gets a 400 about
   // the body's type instead of a 415 about its content type.
   app.removeContentTypeParser('text/plain');
-  // Route schemas are checked by api/validation.ts (finite numbers only), not Fastify's default.
+  // Route schemas are checked by api/validation.ts: bodies strictly, query strings coerced.
   app.setValidatorCompiler(compileValidator);
   installErrorHandling(app);
   echoRequestId(app);

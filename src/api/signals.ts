@@ -96,6 +96,7 @@ export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps)
           {
             type: 'object',
             required: ['signals'],
+            additionalProperties: false,
             properties: { signals: { type: 'array', maxItems: deps.config.maxBatch } },
           },
         ],

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import {
   type CatalystNodeProcess,
+  createToken,
   e2e,
   publish,
   publishBatch,
@@ -194,6 +195,41 @@ describe('e2e: bad input', () => {
       }
       assertError(await get('/signals/999999'), 404, 'not_found');
       assertError(await get('/nowhere'), 404, 'not_found');
+    },
+  );
+
+  e2e(
+    'REST: bodies are JSON as sent: no type coercion, no unknown field, the field at fault named',
+    async () => {
+      const { token: admin } = await createToken(node, ['admin']);
+      const tokens = (body: unknown) => request(node.url, 'POST', '/admin/tokens', { token: admin, body });
+      const cases: Array<[unknown, string]> = [
+        [{ name: 8361534 }, 'name'],
+        [{ name: true }, 'name'],
+        [{ name: 'typed-bot', scopes: 'publish' }, 'scopes'],
+        [{ name: 'typed-bot', scopes: [] }, 'scopes'],
+        [{ name: 'typed-bot', scopes: ['publish', 7] }, 'scopes.1'],
+        [{ name: 'typed-bot', scopes: ['nope'] }, 'scopes'],
+        [{ name: 'typed-bot', colour: 'red' }, 'colour'],
+        [{ name: 'typed-bot', scope: 'publish' }, 'scope'],
+        [{ scopes: ['publish'] }, 'name'],
+      ];
+      for (const [body, field] of cases) assertError(await tokens(body), 400, 'invalid_request', field);
+      const created = await tokens({ name: 'typed-bot', scopes: ['publish'] });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.deepEqual(created.body.scopes, ['publish']);
+      // Nothing refused above was stored under a coerced name.
+      const list = (await request(node.url, 'GET', '/admin/tokens', { token: admin })).body.tokens;
+      assert.deepEqual(
+        list.map((t: { name: string }) => t.name).filter((n: string) => /typed|8361534|true/.test(n)),
+        ['typed-bot'],
+      );
+      // The batch envelope too.
+      assertError(
+        await post('/signals/batch', { body: { signals: [makeSignal({ ticker: 'BAD' })], colour: 'red' } }),
+        400,
+        'invalid_request',
+      );
     },
   );
 
