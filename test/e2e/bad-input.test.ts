@@ -257,6 +257,36 @@ describe('e2e: bad input', () => {
     assert.equal(missing.headers.get('x-catalyst-epoch'), epoch);
   });
 
+  e2e('text is counted in characters and must be valid Unicode, over REST and the WebSocket', async () => {
+    // 600 emoji are 1200 UTF-16 units: under the 1000-character title limit.
+    const title = '📈'.repeat(600);
+    const sub = await WsClient.subscribed(node.wsUrl, token, { sources: ['wire-🚀'] });
+    const ack = await publish(node.url, token, makeSignal({ title, source: 'wire-🚀' }));
+    const [live] = await sub.waitForSignals(1);
+    sub.close();
+    assert.deepEqual([live?.seq, live?.title], [ack.seq, title]);
+    assert.equal((await request(node.url, 'GET', `/signals/${ack.seq}`, { token })).body.title, title);
+    const long = { ...makeSignal({ ticker: 'BAD' }), title: '📈'.repeat(1001) };
+    assertError(await post('/signals', { body: long }), 400, 'invalid_request', 'title');
+    // JSON's \ud800 escape carries half a surrogate pair: no character, refused wherever it is.
+    const lone = String.fromCharCode(0xd800);
+    for (const [over, field] of [
+      [{ title: `up ${lone}` }, 'title'],
+      [{ source: lone }, 'source'],
+      [{ metadata: { note: lone } }, 'metadata'],
+      [{ metadata: { [lone]: 1 } }, 'metadata'],
+    ] as const) {
+      const body = JSON.stringify({ ...makeSignal({ ticker: 'BAD' }), ...over });
+      assert.match(body, /\\ud800/, 'sent as the escape');
+      assertError(await post('/signals', { rawBody: body }), 400, 'invalid_request', field);
+    }
+    const c = await WsClient.authed(node.wsUrl, token);
+    c.send('{"type":"subscribe","filters":{"sources":["\\ud800"]}}');
+    const err = await c.next((m) => m.type === 'error', 5000, 'an error for a lone surrogate');
+    assert.deepEqual([err.code, err.field], ['invalid_request', 'filters.sources']);
+    c.close();
+  });
+
   e2e(
     'WS: malformed JSON, wrong types, missing fields, unknown types: an error each, the session stays open',
     async () => {
