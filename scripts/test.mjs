@@ -3,7 +3,7 @@
 // Arguments narrow the run: `npm test -- gateway` runs only files whose path contains "gateway".
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 const roots = ['test', 'chaos', 'src'];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -34,9 +34,15 @@ if (filters.length === 0) {
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
 }
+// Prometheus's tools (promtool, amtool, prometheus, alertmanager) for the alerting and metrics tests,
+// fetched once into .test-tools/ when missing. Without them those tests skip, or fail under CI=true.
+const tools = spawnSync('bash', [join(import.meta.dirname, 'test-tools.sh')], { stdio: 'inherit' });
+if (tools.status !== 0)
+  console.error('test: continuing without the tools scripts/test-tools.sh could not fetch');
+const toolsBin = join(import.meta.dirname, '..', '.test-tools', 'root', 'usr', 'bin');
 const run = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...selected],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, PATH: `${toolsBin}${delimiter}${process.env.PATH ?? ''}` } },
 );
 process.exit(run.status ?? 1);

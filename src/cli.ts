@@ -43,12 +43,23 @@ const CLIENT_CONFIG_HELP = `Where the server is, when --server / CATALYST_URL is
   --host ADDR         HOST                 its address (default 127.0.0.1)
   --tls-cert FILE     CATALYST_TLS_CERT    set when it serves HTTPS (then https:// is used)`;
 
+/** The part of the configuration a client command reads: where the server is. */
+const CLIENT_CONFIG_FLAGS: Options = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
 export interface Command {
   summary: string;
   usage: string;
   options: Options;
-  /** A client of a running server: its help lists only the settings that locate the server. */
-  client?: boolean;
+  /**
+   * Which of serve's settings the command takes: all (the default); `client`, only where the server
+   * is (publish, subscribe); `none`, a program of its own with its own --host, --port and --help.
+   */
+  settings?: 'client' | 'none';
   run(values: Flags, positionals: string[]): Promise<number | undefined>;
 }
 
@@ -101,7 +112,8 @@ export async function runCli(argv: string[]): Promise<number> {
     return 2;
   }
   const cmd = await load();
-  const options = { ...CONFIG_FLAGS, ...cmd.options };
+  const settings = { client: CLIENT_CONFIG_FLAGS, none: {}, all: CONFIG_FLAGS }[cmd.settings ?? 'all'];
+  const options = { ...settings, ...cmd.options };
   let parsed: { values: Flags; positionals: string[] };
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true }) as typeof parsed;
@@ -109,8 +121,8 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`catalyst ${name}: ${(err as Error).message}\n\n${cmd.usage}\n`);
     return 2;
   }
-  if (parsed.values.help) {
-    process.stdout.write(`${cmd.usage}\n\n${cmd.client ? CLIENT_CONFIG_HELP : CONFIG_HELP}\n`);
+  if (parsed.values.help && cmd.settings !== 'none') {
+    process.stdout.write(`${cmd.usage}\n\n${cmd.settings === 'client' ? CLIENT_CONFIG_HELP : CONFIG_HELP}\n`);
     return 0;
   }
   try {

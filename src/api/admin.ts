@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createToken, parseScopes } from '../auth/tokens.js';
 import { errorBody } from '../domain/errors.js';
-import type { TokenStore } from '../store/token-store.js';
+import { SCOPES, type TokenStore } from '../store/token-store.js';
 import { requireScope } from './auth.js';
 import { snakeKeys } from './snake-case.js';
 
@@ -16,10 +16,16 @@ export interface AdminDeps {
 const tokenBody = {
   type: 'object',
   required: ['name'],
+  additionalProperties: false,
   properties: {
-    name: { type: 'string' },
-    scopes: { type: 'array', items: { type: 'string' }, minItems: 1 },
-    scope: { type: 'string' },
+    name: { type: 'string', description: '1-64 characters of A-Z, a-z, 0-9, "_", "." or "-"' },
+    scopes: {
+      type: 'array',
+      items: { type: 'string' },
+      minItems: 1,
+      default: ['subscribe'],
+      description: `any of ${SCOPES.join(', ')}`,
+    },
   },
 } as const;
 
@@ -30,8 +36,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     schema: { body: tokenBody },
     preHandler: admin,
     handler: async (req, reply) => {
-      const body = req.body as { name: string; scopes?: string[]; scope?: string };
-      const scopes = parseScopes(body.scopes ?? body.scope ?? 'subscribe');
+      const body = req.body as { name: string; scopes: string[] };
+      const scopes = parseScopes(body.scopes, 'scopes');
       const { token, record } = await createToken(deps.tokens, body.name, scopes);
       return reply.code(201).send({ ...record, token });
     },

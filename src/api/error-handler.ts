@@ -16,24 +16,24 @@ function fromFastify(err: FastifyError): CatalystError | undefined {
   if (err.validation && err.validation.length > 0) {
     const v = err.validation[0] as {
       instancePath?: string;
-      params?: { missingProperty?: string };
+      params?: { missingProperty?: string; additionalProperty?: string };
       message?: string;
     };
     const path = (v.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+    const unknown = v.params?.additionalProperty;
     const field = [
       err.validationContext === 'body' ? '' : err.validationContext,
       path,
-      v.params?.missingProperty,
+      v.params?.missingProperty ?? unknown,
     ]
       .filter(Boolean)
       .join('.');
-    return new CatalystError(
-      'invalid_request',
-      `${field || err.validationContext} ${v.message ?? 'is invalid'}`,
-      {
-        field: field || undefined,
-      } as { field?: string },
-    );
+    // The same words as the domain's own check of a signal's fields.
+    const message =
+      unknown !== undefined
+        ? `unknown field ${field}`
+        : `${field || err.validationContext} ${v.message ?? 'is invalid'}`;
+    return new CatalystError('invalid_request', message, { field: field || undefined } as { field?: string });
   }
   const byStatus: Record<number, ErrorCode> = {
     400: 'invalid_request',

@@ -11,6 +11,7 @@ import { echoRequestId, fastifyRequestIdOptions, requestLogController } from '..
 import { setupSentryFastify } from '../observability/sentry.js';
 import { clientErrorHandler } from './client-errors.js';
 import { installErrorHandling } from './error-handler.js';
+import { compileValidator } from './validation.js';
 
 export interface AppOptions {
   config: Config;
@@ -39,9 +40,6 @@ export async function createApp({ config, logger, metrics }: AppOptions): Promis
     keepAliveTimeout: keepAliveTimeoutMs,
     clientErrorHandler: clientErrorHandler(logger),
     http: serverOptions,
-    // Coerce query strings to numbers, but never wrap a scalar body field into an array
-    // (Fastify's default 'array' turns {"signals":"x"} into a one-item batch).
-    ajv: { customOptions: { coerceTypes: true } },
     // The gateway drains sessions itself before the server closes (main.ts shutdown).
     return503OnClosing: true,
     ...(config.tls
@@ -59,6 +57,8 @@ export async function createApp({ config, logger, metrics }: AppOptions): Promis
   // JSON only: without this, Fastify parses text/plain into a string and the client gets a 400 about
   // the body's type instead of a 415 about its content type.
   app.removeContentTypeParser('text/plain');
+  // Route schemas are checked by api/validation.ts: bodies strictly, query strings coerced.
+  app.setValidatorCompiler(compileValidator);
   installErrorHandling(app);
   echoRequestId(app);
   observeHttp(app, metrics);

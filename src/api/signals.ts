@@ -18,10 +18,30 @@ export interface SignalRoutesDeps {
   limit?(limiter: 'publish' | 'read', key: string, points: number): Promise<void>;
 }
 
+/**
+ * The store's epoch, on every read (docs/PROTOCOL.md): the REST twin of the WebSocket's `epoch`. A
+ * poller that sees it change knows its since_seq belongs to another history (a restore).
+ */
+export const EPOCH_HEADER = 'x-catalyst-epoch';
+
+const epochResponse = (description: string) => ({
+  description,
+  headers: {
+    [EPOCH_HEADER]: {
+      type: 'string',
+      description: "names the store's history; a new value voids a saved since_seq",
+    },
+  },
+});
+
+// A seq past what a JSON number holds exactly is no seq: the cap also refuses `1e400`, which the
+// query string's coercion would otherwise turn into Infinity.
+const seqValue = { type: 'integer', maximum: Number.MAX_SAFE_INTEGER } as const;
+
 const listQuery = {
   type: 'object',
   properties: {
-    since_seq: { type: 'integer', minimum: 0, default: 0 },
+    since_seq: { ...seqValue, minimum: 0, default: 0 },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
     // Filter parameters: types here (for coercion and the API description); their rules and limits
     // are domain/filter.ts's, the same as a WebSocket subscribe's.
@@ -37,7 +57,7 @@ const listQuery = {
 const seqParams = {
   type: 'object',
   required: ['seq'],
-  properties: { seq: { type: 'integer', minimum: 1 } },
+  properties: { seq: { ...seqValue, minimum: 1 } },
 } as const;
 
 export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps): Promise<void> {
@@ -76,6 +96,7 @@ export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps)
           {
             type: 'object',
             required: ['signals'],
+            additionalProperties: false,
             properties: { signals: { type: 'array', maxItems: deps.config.maxBatch } },
           },
         ],
@@ -91,9 +112,17 @@ export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps)
     },
   });
 
+  // Read before the data: a reply never pairs a new epoch with the old history's signals.
+  const withEpoch = async (_req: unknown, reply: import('fastify').FastifyReply) => {
+    reply.header(EPOCH_HEADER, await deps.store.epoch());
+  };
+
   app.get('/signals', {
-    schema: { querystring: listQuery },
-    preHandler: [readAuth, limited('read')],
+    schema: {
+      querystring: listQuery,
+      response: { 200: epochResponse('signals after since_seq, and the since_seq of the next poll') },
+    },
+    preHandler: [readAuth, limited('read'), withEpoch],
     handler: async (req) => {
       const q = req.query as { since_seq: number; limit: number } & Record<string, unknown>;
       const filter = parseQueryFilter(q);
@@ -101,14 +130,19 @@ export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps)
       const head = await deps.store.lastSeq();
       const signals = await deps.store.read({ afterSeq: q.since_seq, uptoSeq: head, limit: q.limit, filter });
       const last = signals[signals.length - 1];
-      const next_seq = signals.length === q.limit && last ? last.seq : Math.max(head, q.since_seq);
+      // Never past the head: a since_seq beyond it belongs to another history (compare the epoch),
+      // and echoing it would skip every signal stored up to it.
+      const next_seq = signals.length === q.limit && last ? last.seq : head;
       return { signals, next_seq };
     },
   });
 
   app.get('/signals/:seq', {
-    schema: { params: seqParams },
-    preHandler: [readAuth, limited('read')],
+    schema: {
+      params: seqParams,
+      response: { 200: epochResponse('the signal'), 404: epochResponse('no signal with this seq') },
+    },
+    preHandler: [readAuth, limited('read'), withEpoch],
     handler: async (req, reply) => {
       const { seq } = req.params as { seq: number };
       const signal = await deps.store.get(seq);

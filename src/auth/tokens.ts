@@ -14,14 +14,15 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export function parseScopes(raw: string | string[]): Scope[] {
+/** `field` names the input at fault: `scopes` in a REST body, `scope` for the CLI's --scope. */
+export function parseScopes(raw: string | string[], field: 'scopes' | 'scope'): Scope[] {
   const list = (Array.isArray(raw) ? raw : raw.split(',')).map((s) => s.trim()).filter(Boolean);
   if (list.length === 0)
-    throw new CatalystError('invalid_request', 'at least one scope is required', { field: 'scope' });
+    throw new CatalystError('invalid_request', 'at least one scope is required', { field });
   for (const s of list) {
     if (!SCOPES.includes(s as Scope)) {
-      throw new CatalystError('invalid_request', `scope must be one of ${SCOPES.join(', ')}, got "${s}"`, {
-        field: 'scope',
+      throw new CatalystError('invalid_request', `${field} must be any of ${SCOPES.join(', ')}, got "${s}"`, {
+        field,
       });
     }
   }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Command } from '../cli.js';
 import { loadConfig } from '../config.js';
 import { CatalystError } from '../domain/errors.js';
-import { CLIENT_FLAGS, serverUrl, token } from './endpoint.js';
+import { CLIENT_FLAGS, connectionHint, serverCa, serverUrl, token } from './endpoint.js';
 import { UsageError } from './usage-error.js';
 
 const FIELD_FLAGS = ['id', 'ticker', 'title', 'source', 'catalyst', 'published-at'] as const;
@@ -43,9 +45,10 @@ export const publishCommand: Command = {
 
 Prints the server's answer as JSON on stdout; exits 1 if the signal (or any item of a batch) was
 not stored, naming each refused item on stderr.
-Server: --server URL or CATALYST_URL (default from --host/--port); token: --token or CATALYST_TOKEN.
+Server: --server URL or CATALYST_URL (default from --host/--port); token: --token or CATALYST_TOKEN;
+--ca FILE trusts a server whose certificate a private CA signed.
 A server that is still starting (connection refused) is waited for up to --wait seconds (default 10).`,
-  client: true,
+  settings: 'client',
   options: {
     ...CLIENT_FLAGS,
     file: { type: 'string' },
@@ -89,17 +92,15 @@ A server that is still starting (connection refused) is waited for up to --wait 
       throw new UsageError(`--wait must be a number of seconds, got "${flags.wait}"`);
     const res = await postWhenUp(
       `${serverUrl(config, flags)}/signals${batch ? '/batch' : ''}`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token(flags)}` },
-        body: JSON.stringify(batch ? { signals: body } : body),
-      },
+      { 'content-type': 'application/json', authorization: `Bearer ${token(flags)}` },
+      JSON.stringify(batch ? { signals: body } : body),
+      serverCa(flags),
       waitSec * 1000,
     );
-    const text = await res.text();
+    const text = res.text;
     process.stdout.write(`${text.trim()}\n`);
-    if (!res.ok) {
-      const retry = res.headers.get('retry-after');
+    if (res.status < 200 || res.status > 299) {
+      const retry = res.retryAfter;
       process.stderr.write(
         `not stored: HTTP ${res.status}${retry ? `, retry after ${retry} s with the same id` : ''}\n`,
       );
@@ -109,35 +110,70 @@ A server that is still starting (connection refused) is waited for up to --wait 
   },
 };
 
+interface Answer {
+  status: number;
+  retryAfter: string | undefined;
+  text: string;
+}
+
+/** One POST with node:http(s), which take a CA (fetch does not): --ca for a private CA. */
+function post(url: string, headers: Record<string, string>, body: string, ca?: Buffer): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const options = {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      ...(ca ? { ca } : {}),
+    };
+    const req = request(target, options, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('error', reject);
+      res.on('end', () => {
+        const retry = res.headers['retry-after'];
+        resolve({ status: res.statusCode ?? 0, retryAfter: Array.isArray(retry) ? retry[0] : retry, text });
+      });
+    });
+    req.setTimeout(30_000, () =>
+      req.destroy(Object.assign(new Error('no answer in 30 s'), { code: 'ETIMEDOUT' })),
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /**
  * POSTs, waiting while the connection is refused (a server started with `serve &` a moment ago is
  * still opening its store). Anything else, or a refusal past the wait, is one line naming the cause.
  */
-async function postWhenUp(url: string, init: RequestInit, waitMs: number): Promise<Response> {
+async function postWhenUp(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  ca: Buffer | undefined,
+  waitMs: number,
+): Promise<Answer> {
   const deadline = Date.now() + waitMs;
   let told = false;
   for (;;) {
     try {
-      return await fetch(url, init);
+      return await post(url, headers, body, ca);
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      if (cause?.code !== 'ECONNREFUSED' || Date.now() >= deadline) throw unreachable(url, cause);
+      const { code, message } = err as NodeJS.ErrnoException;
+      if (code !== 'ECONNREFUSED' || Date.now() >= deadline) {
+        const why = code ?? message;
+        throw new CatalystError(
+          'unavailable',
+          `cannot reach the server at ${url} (${why}): ${connectionHint(`${why} ${message}`)}`,
+        );
+      }
       if (!told) process.stderr.write(`waiting for the server at ${url} to start...\n`);
       told = true;
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-}
-
-function unreachable(url: string, cause: { code?: string; message?: string } | undefined): CatalystError {
-  const why = cause?.code ?? cause?.message ?? 'no answer';
-  const hint =
-    cause?.code === 'ECONNREFUSED'
-      ? 'is `catalyst serve` running there? Point --server or CATALYST_URL at it'
-      : /SSL|TLS|EPROTO|wrong version/i.test(why)
-        ? 'a TLS server needs an https:// URL (and a plain one http://)'
-        : 'check --server or CATALYST_URL';
-  return new CatalystError('unavailable', `cannot reach the server at ${url} (${why}): ${hint}`);
 }
 
 interface BatchResult {

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { CatalystClient } from '../client/index.js';
 import type { Command } from '../cli.js';
 import { loadConfig } from '../config.js';
 import { parseFilter } from '../domain/filter.js';
-import { CLIENT_FLAGS, serverUrl, token } from './endpoint.js';
+import { CLIENT_FLAGS, connectionHint, serverCa, serverUrl, token } from './endpoint.js';
 import { UsageError } from './usage-error.js';
 
 const list = (v: unknown) =>
@@ -28,7 +27,7 @@ export const subscribeCommand: Command = {
 
 Prints each matching signal as one JSON line on stdout; status goes to stderr. Reconnects by itself
 and resumes from the last seq it printed, so nothing is missed or printed twice. Ctrl-C stops.`,
-  client: true,
+  settings: 'client',
   options: {
     ...CLIENT_FLAGS,
     'min-confidence': { type: 'string' },
@@ -38,7 +37,6 @@ and resumes from the last seq it printed, so nothing is missed or printed twice.
     sources: { type: 'string' },
     sentiment: { type: 'string' },
     'since-seq': { type: 'string' },
-    ca: { type: 'string' },
   },
   async run(flags) {
     const config = loadConfig(flags);
@@ -55,17 +53,18 @@ and resumes from the last seq it printed, so nothing is missed or printed twice.
       ),
     );
     const since = number('since-seq', flags['since-seq']);
+    const ca = serverCa(flags);
     const url = `${serverUrl(config, flags).replace(/^http/, 'ws')}/ws`;
     const client = new CatalystClient({
       url,
       token: token(flags),
       filters,
       ...(since !== undefined ? { position: { epoch: '', seq: since } } : {}),
-      ...(flags.ca ? { ca: readFileSync(flags.ca as string) } : {}),
+      ...(ca ? { ca } : {}),
     });
     client.on('disconnected', (e) =>
       process.stderr.write(
-        `disconnected (${e.code} ${e.reason})${e.willReconnect ? `, reconnecting in ${e.delayMs} ms` : ''}\n`,
+        `disconnected (${e.code} ${e.reason})${e.code === 1006 ? `: ${connectionHint(e.reason)}` : ''}${e.willReconnect ? `, reconnecting in ${e.delayMs} ms` : ''}\n`,
       ),
     );
     // After a drop, say that it came back and from where, so a watcher knows nothing was skipped.

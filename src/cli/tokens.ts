@@ -28,7 +28,10 @@ export const tokensCommand: Command = {
       if (action === 'create') {
         const name = flags.name as string | undefined;
         if (!name) throw new UsageError('tokens create needs --name NAME');
-        const scopes = parseScopes((flags.scope as unknown as string[] | undefined)?.join(',') ?? '');
+        const scopes = parseScopes(
+          (flags.scope as unknown as string[] | undefined)?.join(',') ?? '',
+          'scope',
+        );
         const { token, record } = await createToken(store, name, scopes);
         process.stdout.write(`${token}\n`);
         process.stderr.write(

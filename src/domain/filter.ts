@@ -2,6 +2,7 @@
 // when it satisfies every filter given; an absent filter matches everything.
 import { CatalystError } from './errors.js';
 import { type Signal, TICKER } from './signal.js';
+import { characters, hasLoneSurrogate, loneSurrogateMessage } from './text.js';
 
 export interface SignalFilter {
   min_confidence?: number;
@@ -19,9 +20,10 @@ const invalid = (field: string, message: string) =>
   new CatalystError('invalid_request', message, { field: `filters.${field}` });
 
 function list(v: unknown, field: string, normalise: (s: string) => string): string[] {
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x.length === 0 || x.length > 100)) {
-    throw invalid(field, `${field} must be an array of non-empty strings`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x.length === 0 || characters(x) > 100)) {
+    throw invalid(field, `${field} must be an array of strings of 1 to 100 characters`);
   }
+  if (v.some((x) => hasLoneSurrogate(x as string))) throw invalid(field, loneSurrogateMessage(field));
   if (v.length > MAX_LIST) throw invalid(field, `${field} may hold at most ${MAX_LIST} entries`);
   return [...new Set((v as string[]).map(normalise))];
 }

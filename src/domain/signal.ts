@@ -1,5 +1,7 @@
 // The signal as the protocol defines it, and the validation every publisher's input goes through.
 import { CatalystError } from './errors.js';
+import { parseRfc3339, RFC3339_EXAMPLE } from './instant.js';
+import { characters, hasLoneSurrogate, loneSurrogateMessage } from './text.js';
 
 export interface SignalInput {
   id: string;
@@ -28,18 +30,28 @@ export const SIGNAL_LIMITS = {
   catalystMax: 64,
   metadataMaxBytes: 8 * 1024,
   metadataMaxDepth: 16,
+  /** A publisher's own score may use any scale within these; the pipeline's lies in 0..1.82. */
+  scoreMin: -1e6,
+  scoreMax: 1e6,
 } as const;
 
-/** Whether a parsed JSON value nests objects or arrays deeper than `max`; iterative, no recursion. */
-function deeperThan(value: unknown, max: number): boolean {
+/**
+ * What is wrong with a parsed JSON value, if anything: objects or arrays nested deeper than `max`,
+ * or a key or string holding a lone surrogate. Iterative, no recursion.
+ */
+function jsonFault(value: unknown, max: number): 'depth' | 'surrogate' | undefined {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v === 'string' && hasLoneSurrogate(v)) return 'surrogate';
     if (v === null || typeof v !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    if (depth > max) return 'depth';
+    for (const [key, child] of Object.entries(v)) {
+      if (hasLoneSurrogate(key)) return 'surrogate';
+      stack.push([child, depth + 1]);
+    }
   }
-  return false;
+  return undefined;
 }
 
 // C0 controls and DEL; tab, newline and carriage return are fine in text.
@@ -72,9 +84,10 @@ function str(o: Record<string, unknown>, field: string, max: number, required = 
   }
   if (typeof v !== 'string') throw invalid(field, `${field} must be a string`);
   if (required && v.length === 0) throw invalid(field, `${field} must not be empty`);
-  if (v.length > max) throw invalid(field, `${field} must be at most ${max} characters`);
+  if (characters(v) > max) throw invalid(field, `${field} must be at most ${max} characters`);
   // Control characters corrupt logs and terminals, and PostgreSQL TEXT cannot store NUL at all.
   if (CONTROL.test(v)) throw invalid(field, `${field} must not contain control characters`);
+  if (hasLoneSurrogate(v)) throw invalid(field, loneSurrogateMessage(field));
   return v;
 }
 
@@ -89,14 +102,16 @@ function num(o: Record<string, unknown>, field: string, min: number, max: number
   return v;
 }
 
-/** RFC 3339 timestamp with a zone, normalised to ISO UTC. */
+/** An RFC 3339 date-time of a day and time that exist, normalised to ISO UTC. */
 function timestamp(o: Record<string, unknown>, field: string): string {
   const v = str(o, field, 64) as string;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v)) {
-    throw invalid(field, `${field} must be an RFC 3339 timestamp such as 2026-11-23T14:05:00Z`);
+  const t = parseRfc3339(v);
+  if (t === undefined) {
+    throw invalid(
+      field,
+      `${field} must be an RFC 3339 date-time of a real day and time, with a zone, such as ${RFC3339_EXAMPLE}`,
+    );
   }
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw invalid(field, `${field} is not a valid date`);
   return new Date(t).toISOString();
 }
 
@@ -135,19 +150,21 @@ export function parseSignalInput(raw: unknown): SignalInput {
     if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) throw invalid('url', 'url must be an http(s) URL');
     signal.url = url;
   }
-  const score = num(o, 'score', -1e6, 1e6, false);
+  const score = num(o, 'score', SIGNAL_LIMITS.scoreMin, SIGNAL_LIMITS.scoreMax, false);
   if (score !== undefined) signal.score = score;
   if (o.metadata !== undefined && o.metadata !== null) {
     const m = o.metadata;
     if (typeof m !== 'object' || Array.isArray(m))
       throw invalid('metadata', 'metadata must be a JSON object');
-    // Depth first: serialising a body nested thousands deep would overflow the stack (a 500).
-    if (deeperThan(m, SIGNAL_LIMITS.metadataMaxDepth)) {
+    // Before serialising: a body nested thousands deep would overflow the stack (a 500).
+    const fault = jsonFault(m, SIGNAL_LIMITS.metadataMaxDepth);
+    if (fault === 'depth') {
       throw invalid(
         'metadata',
         `metadata must be nested at most ${SIGNAL_LIMITS.metadataMaxDepth} levels deep`,
       );
     }
+    if (fault === 'surrogate') throw invalid('metadata', loneSurrogateMessage('metadata'));
     if (Buffer.byteLength(JSON.stringify(m)) > SIGNAL_LIMITS.metadataMaxBytes) {
       throw invalid('metadata', `metadata must be at most ${SIGNAL_LIMITS.metadataMaxBytes} bytes of JSON`);
     }

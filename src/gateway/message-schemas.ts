@@ -52,7 +52,13 @@ export const signalSchema: Schema = {
     catalyst: { type: 'string', pattern: '^[a-z][a-z0-9_]*$', maxLength: SIGNAL_LIMITS.catalystMax },
     sentiment: { type: 'number', minimum: -1, maximum: 1 },
     confidence: { type: 'number', minimum: 0, maximum: 1 },
-    score: { type: 'number' },
+    score: {
+      type: 'number',
+      minimum: SIGNAL_LIMITS.scoreMin,
+      maximum: SIGNAL_LIMITS.scoreMax,
+      description:
+        'optional; the built-in pipeline scores confidence x RVOL factor x float factor (0 to 1.82)',
+    },
     published_at: { type: 'string', format: 'date-time' },
     created_at: { type: 'string', format: 'date-time', description: 'set by the server when stored' },
     metadata: { type: 'object', description: `free-form, at most ${SIGNAL_LIMITS.metadataMaxBytes} bytes` },

@@ -3,6 +3,7 @@
 import { CatalystError } from '../domain/errors.js';
 import { parseFilter, type SignalFilter } from '../domain/filter.js';
 import type { Signal } from '../domain/signal.js';
+import { truncate } from '../domain/text.js';
 
 export type ClientMessage =
   | { type: 'auth'; token: string }
@@ -55,7 +56,7 @@ export function parseClientMessage(raw: unknown): ClientMessage {
     default:
       throw invalid(
         typeof m.type === 'string'
-          ? `unknown message type "${m.type.slice(0, 40)}"`
+          ? `unknown message type "${truncate(m.type, 40)}"`
           : 'a message needs a "type"',
         'type',
       );

@@ -7,6 +7,7 @@
 // derives the same ids and the store's idempotency keeps every signal single.
 import { createHash } from 'node:crypto';
 import { SIGNAL_LIMITS, type SignalInput } from '../domain/signal.js';
+import { truncate } from '../domain/text.js';
 import type { Classification } from './classifier-port.js';
 import type { NewsItem } from './item.js';
 import type { Keywords, Polarity } from './keywords.js';
@@ -193,14 +194,12 @@ function signalId(itemId: string, ticker: string): string {
   return `h${createHash('sha256').update(itemId).digest('hex').slice(0, 40)}:${ticker}`;
 }
 
-const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-
 /** Trims the optional parts until the JSON fits the protocol's metadata limit. */
 function fitMetadata(m: Record<string, unknown>): Record<string, unknown> {
   const size = () => Buffer.byteLength(JSON.stringify(m));
   const limit = SIGNAL_LIMITS.metadataMaxBytes - 256; // margin for the runner's timeline stamps
   if (size() > limit) delete m.prescale;
-  if (size() > limit) m.reasons = (m.reasons as string[]).slice(0, 3).map((r) => cut(r, 100));
+  if (size() > limit) m.reasons = (m.reasons as string[]).slice(0, 3).map((r) => truncate(r, 100));
   return m;
 }
 
@@ -231,7 +230,7 @@ export function buildSignals(
     };
     const rvol = rvolFactor(facts);
     const float = floatFactor(facts);
-    const reasons = [cut(j.reason, 300)];
+    const reasons = [truncate(j.reason, 300)];
     if (forced) reasons.push(forced);
     if (j.classifier === 'keywords')
       reasons.push(`keyword model alone: confidence capped at ${KEYWORD_CONFIDENCE_CAP}`);
@@ -260,8 +259,8 @@ export function buildSignals(
     const signal: SignalInput = {
       id: signalId(item.id, ticker),
       ticker,
-      title: cut(item.title, SIGNAL_LIMITS.titleMax),
-      source: cut(item.feed, SIGNAL_LIMITS.sourceMax),
+      title: truncate(item.title, SIGNAL_LIMITS.titleMax),
+      source: truncate(item.feed, SIGNAL_LIMITS.sourceMax),
       catalyst,
       sentiment: round(sentiment),
       confidence: conf.confidence,

@@ -76,7 +76,7 @@ export async function ready(url: string, what: string, logs: string[]): Promise<
 }
 
 export interface PrometheusOptions {
-  /** The binary (support.ts findTool). */
+  /** The binary (test/support/servers.ts findBinary). */
   bin: string;
   /** A temp dir the caller owns and removes: config, rules and data go there. */
   dir: string;

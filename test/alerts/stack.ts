@@ -99,7 +99,7 @@ export async function startAlertmanager(
   if (!alertmanager) return undefined;
   const missing = AM_TEMPLATES.filter((f) => !existsSync(f));
   if (missing.length > 0) {
-    const line = `Debian's Alertmanager needs ${missing.join(' and ')} (.ci/run installs them from .ci/tools)`;
+    const line = `Debian's Alertmanager needs ${missing.join(' and ')}: as root, run bash scripts/test-tools.sh`;
     if (process.env.CI === 'true') throw new Error(`CI=true and ${line}`);
     t.skip(`skipped: ${line}`);
     return undefined;

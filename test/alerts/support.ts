@@ -1,38 +1,17 @@
 // What the operations tests (test/alerts) share: the rule files as data, and Prometheus's own
-// tools (promtool, amtool, prometheus, alertmanager) found on PATH or where .ci/run unpacks them.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// tools (promtool, amtool, prometheus, alertmanager) found on PATH or where scripts/test-tools.sh
+// unpacks them.
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { binary } from '../support/servers.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ALERTS = join(ROOT, 'alerts');
-const CI_TOOLS = join(ROOT, '.ci/tools/root/usr/bin');
-
-/** Where a Debian tool is: where .ci/run unpacks it, else on PATH; undefined when it is not installed. */
-export function findTool(name: string): string | undefined {
-  const unpacked = join(CI_TOOLS, name);
-  if (existsSync(unpacked)) return unpacked;
-  try {
-    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-export const toolMissing = (name: string) =>
-  `${name} is not installed (apt-get install prometheus prometheus-alertmanager, or run .ci/run once)`;
 
 /** A Debian tool (prometheus, promtool, alertmanager as prometheus-alertmanager, amtool), or a skip (outside CI) / failure (CI). */
-export function tool(t: TestContext, name: string): string | undefined {
-  const found = findTool(name);
-  if (found) return found;
-  if (process.env.CI === 'true') throw new Error(`CI=true and ${toolMissing(name)}`);
-  t.skip(`skipped: ${toolMissing(name)}`);
-  return undefined;
-}
+export const tool = binary;
 
 export interface LoadedAlert {
   alert: string;

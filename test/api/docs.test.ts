@@ -88,6 +88,9 @@ describe('API documents', () => {
     assert.deepEqual(doc.paths['/admin/tokens'].post.security, [{ bearer: [] }]);
     assert.match(doc.paths['/signals'].get.description, /subscribe scope/);
     assert.equal(doc.paths['/health/live'].get.security, undefined, 'health needs no token');
+    // A poller learns of a restore from the epoch header on every read.
+    for (const path of ['/signals', '/signals/{seq}'])
+      assert.ok(doc.paths[path].get.responses['200'].headers['x-catalyst-epoch'], path);
   });
 
   it('the validators refuse broken documents', async () => {

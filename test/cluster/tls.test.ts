@@ -198,4 +198,36 @@ describe('TLS: HTTPS and WSS served by the node', () => {
     assert.equal(await cli.stop(), 0, cli.stderr());
     assert.deepEqual(cli.seqs(), [first.body.seq, live.body.seq]);
   });
+
+  e2e(
+    '`catalyst publish --ca FILE` over HTTPS; without the CA, or over http://, one line saying what to do',
+    async (t) => {
+      if (!(await requireBinary(t, 'openssl'))) return;
+      const pki = await makePki();
+      t.after(() => rmSync(pki.dir, { recursive: true, force: true }));
+      const node = await startNode(t, { args: ['--tls-cert', pki.cert, '--tls-key', pki.key] });
+      const { token } = await createToken(node, ['publish']);
+      const publish = (server: string, ...more: string[]) =>
+        run(process.execPath, [
+          '--import',
+          'tsx',
+          'src/cli.ts',
+          'publish',
+          ...['--server', server, '--token', token, '--ticker', 'TLS', '--title', 't', '--wait', '0'],
+          ...['--catalyst', 'fda', '--sentiment', '0.1', '--confidence', '0.5', ...more],
+        ]).then(
+          (r) => ({ code: 0, ...r }),
+          (err: { code: number; stdout: string; stderr: string }) => err,
+        );
+      const stored = await publish(node.url, '--ca', pki.ca);
+      assert.equal(stored.code, 0, stored.stderr);
+      assert.equal(typeof JSON.parse(stored.stdout).seq, 'number');
+      const untrusted = await publish(node.url);
+      assert.equal(untrusted.code, 1);
+      assert.match(untrusted.stderr, /^catalyst publish: .*certificate is not trusted.*--ca FILE\n$/);
+      const plain = await publish(node.url.replace(/^https/, 'http'), '--ca', pki.ca);
+      assert.equal(plain.code, 1);
+      assert.match(plain.stderr, /^catalyst publish: .*if it serves TLS, use an https:\/\/ URL\n$/);
+    },
+  );
 });

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { requireBinary } from '../support/servers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const COMPOSE_FILE = 'docker-compose.yml';
@@ -878,18 +879,8 @@ describe('secrets', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The real validators, when installed. They are optional here (Debian's prometheus and
-// prometheus-alertmanager packages ship them): a missing one prints a line and skips.
-
-function onPath(t: TestContext, name: string): boolean {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
-  if (!found) {
-    const line = `${name} is not on PATH: skipping its check (apt-get install ${name === 'amtool' ? 'prometheus-alertmanager' : 'prometheus'})`;
-    console.log(line);
-    t.skip(line);
-  }
-  return found;
-}
+// The real validators (Debian's prometheus and prometheus-alertmanager packages ship them; npm test
+// fetches them, scripts/test-tools.sh). A missing one skips with a line, and fails under CI=true.
 
 function run(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8' });
@@ -897,21 +888,24 @@ function run(cmd: string, args: string[]): void {
 }
 
 describe('official validators', () => {
-  test('promtool check config', (t) => {
-    if (onPath(t, 'promtool'))
-      run('promtool', ['check', 'config', hostPathFor('prometheus', '/etc/prometheus/prometheus.yml')]);
+  test('promtool check config', async (t) => {
+    const promtool = await requireBinary(t, 'promtool');
+    if (promtool)
+      run(promtool, ['check', 'config', hostPathFor('prometheus', '/etc/prometheus/prometheus.yml')]);
   });
 
-  test('promtool check rules and test rules', (t) => {
-    if (!onPath(t, 'promtool')) return;
+  test('promtool check rules and test rules', async (t) => {
+    const promtool = await requireBinary(t, 'promtool');
+    if (!promtool) return;
     const rules = globFiles('alerts/*.rules.yml');
     assert.ok(rules.length > 0, 'no alerts/*.rules.yml');
-    run('promtool', ['check', 'rules', ...rules]);
+    run(promtool, ['check', 'rules', ...rules]);
     const tests = globFiles('alerts/*.test.yml');
-    if (tests.length > 0) run('promtool', ['test', 'rules', ...tests]);
+    if (tests.length > 0) run(promtool, ['test', 'rules', ...tests]);
   });
 
-  test('amtool check-config', (t) => {
-    if (onPath(t, 'amtool')) run('amtool', ['check-config', 'alerts/alertmanager.yml']);
+  test('amtool check-config', async (t) => {
+    const amtool = await requireBinary(t, 'amtool');
+    if (amtool) run(amtool, ['check-config', 'alerts/alertmanager.yml']);
   });
 });

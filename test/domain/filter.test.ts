@@ -37,6 +37,15 @@ describe('filters', () => {
     assert.equal(matches({ min_score: -100 }, sig({})), false);
   });
 
+  it('list entries are counted in characters and must be valid Unicode', () => {
+    assert.deepEqual(parseFilter({ sources: ['🚀'.repeat(100)] }).sources, ['🚀'.repeat(100)]);
+    assert.throws(() => parseFilter({ sources: ['🚀'.repeat(101)] }), { field: 'filters.sources' });
+    const lone = JSON.parse('"\\ud83d"') as string;
+    assert.throws(() => parseFilter({ sources: [lone] }), { field: 'filters.sources' });
+    assert.throws(() => parseFilter({ catalysts: [`fda${lone}`] }), { field: 'filters.catalysts' });
+    assert.throws(() => parseQueryFilter({ source: lone }), { field: 'source' });
+  });
+
   it('parsing normalises case and rejects unknown or mistyped filters naming the field', () => {
     assert.deepEqual(parseFilter({ tickers: ['aaa', 'AAA'], catalysts: ['FDA'] }), {
       tickers: ['AAA'],

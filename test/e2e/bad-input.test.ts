@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import {
   type CatalystNodeProcess,
+  createToken,
   e2e,
   publish,
   publishBatch,
@@ -113,6 +114,10 @@ describe('e2e: bad input', () => {
       [{ catalyst: 'FDA Approval' }, 'catalyst'],
       [{ published_at: 'yesterday' }, 'published_at'],
       [{ published_at: '2026-13-45T99:00:00Z' }, 'published_at'],
+      // Impossible instants are refused, not moved to another day.
+      [{ published_at: '2026-02-30T00:00:00Z' }, 'published_at'],
+      [{ published_at: '2026-04-31T00:00:00Z' }, 'published_at'],
+      [{ published_at: '2026-11-23T24:00:00Z' }, 'published_at'],
       [{ url: 'ftp://example.com/x' }, 'url'],
       [{ score: 'lots' }, 'score'],
       [{ metadata: [1, 2] }, 'metadata'],
@@ -182,10 +187,105 @@ describe('e2e: bad input', () => {
       assertError(await get('/signals?min_confidence=lots'), 400, 'invalid_request');
       assertError(await get('/signals?sentiment=neutral'), 400, 'invalid_request');
       assertError(await get('/signals/abc'), 400, 'invalid_request');
+      // Numbers a query string can spell but no seq can be (1e400 would coerce to Infinity).
+      for (const v of ['1e400', 'Infinity', '-Infinity', 'NaN', '1.5', '9007199254740993']) {
+        assertError(await get(`/signals?since_seq=${v}`), 400, 'invalid_request', 'querystring.since_seq');
+        assertError(await get(`/signals/${v}`), 400, 'invalid_request');
+        assertError(await get(`/signals?limit=${v}`), 400, 'invalid_request', 'querystring.limit');
+      }
       assertError(await get('/signals/999999'), 404, 'not_found');
       assertError(await get('/nowhere'), 404, 'not_found');
     },
   );
+
+  e2e(
+    'REST: bodies are JSON as sent: no type coercion, no unknown field, the field at fault named',
+    async () => {
+      const { token: admin } = await createToken(node, ['admin']);
+      const tokens = (body: unknown) => request(node.url, 'POST', '/admin/tokens', { token: admin, body });
+      const cases: Array<[unknown, string]> = [
+        [{ name: 8361534 }, 'name'],
+        [{ name: true }, 'name'],
+        [{ name: 'typed-bot', scopes: 'publish' }, 'scopes'],
+        [{ name: 'typed-bot', scopes: [] }, 'scopes'],
+        [{ name: 'typed-bot', scopes: ['publish', 7] }, 'scopes.1'],
+        [{ name: 'typed-bot', scopes: ['nope'] }, 'scopes'],
+        [{ name: 'typed-bot', colour: 'red' }, 'colour'],
+        [{ name: 'typed-bot', scope: 'publish' }, 'scope'],
+        [{ scopes: ['publish'] }, 'name'],
+      ];
+      for (const [body, field] of cases) assertError(await tokens(body), 400, 'invalid_request', field);
+      const created = await tokens({ name: 'typed-bot', scopes: ['publish'] });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.deepEqual(created.body.scopes, ['publish']);
+      // Nothing refused above was stored under a coerced name.
+      const list = (await request(node.url, 'GET', '/admin/tokens', { token: admin })).body.tokens;
+      assert.deepEqual(
+        list.map((t: { name: string }) => t.name).filter((n: string) => /typed|8361534|true/.test(n)),
+        ['typed-bot'],
+      );
+      // The batch envelope too.
+      assertError(
+        await post('/signals/batch', { body: { signals: [makeSignal({ ticker: 'BAD' })], colour: 'red' } }),
+        400,
+        'invalid_request',
+      );
+    },
+  );
+
+  e2e('REST: next_seq never passes the head, and every read names the store epoch', async () => {
+    await publish(node.url, token, makeSignal());
+    const head = await storeHead(node.url, token);
+    const welcome = await WsClient.authed(node.wsUrl, token);
+    const epoch = welcome.messages.find((m) => m.type === 'welcome')?.epoch;
+    welcome.close();
+    assert.equal(typeof epoch, 'string');
+    for (const since of [head, head + 1, head + 1_000_000]) {
+      const r = await request(node.url, 'GET', `/signals?since_seq=${since}`, { token });
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body.signals, []);
+      // A position past the head belongs to another history: the poll goes on from the head.
+      assert.equal(r.body.next_seq, head, `since_seq ${since}`);
+      assert.equal(r.headers.get('x-catalyst-epoch'), epoch);
+    }
+    assert.equal(
+      (await request(node.url, 'GET', `/signals/${head}`, { token })).headers.get('x-catalyst-epoch'),
+      epoch,
+    );
+    const missing = await request(node.url, 'GET', `/signals/${head + 1_000_000}`, { token });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('x-catalyst-epoch'), epoch);
+  });
+
+  e2e('text is counted in characters and must be valid Unicode, over REST and the WebSocket', async () => {
+    // 600 emoji are 1200 UTF-16 units: under the 1000-character title limit.
+    const title = '📈'.repeat(600);
+    const sub = await WsClient.subscribed(node.wsUrl, token, { sources: ['wire-🚀'] });
+    const ack = await publish(node.url, token, makeSignal({ title, source: 'wire-🚀' }));
+    const [live] = await sub.waitForSignals(1);
+    sub.close();
+    assert.deepEqual([live?.seq, live?.title], [ack.seq, title]);
+    assert.equal((await request(node.url, 'GET', `/signals/${ack.seq}`, { token })).body.title, title);
+    const long = { ...makeSignal({ ticker: 'BAD' }), title: '📈'.repeat(1001) };
+    assertError(await post('/signals', { body: long }), 400, 'invalid_request', 'title');
+    // JSON's \ud800 escape carries half a surrogate pair: no character, refused wherever it is.
+    const lone = String.fromCharCode(0xd800);
+    for (const [over, field] of [
+      [{ title: `up ${lone}` }, 'title'],
+      [{ source: lone }, 'source'],
+      [{ metadata: { note: lone } }, 'metadata'],
+      [{ metadata: { [lone]: 1 } }, 'metadata'],
+    ] as const) {
+      const body = JSON.stringify({ ...makeSignal({ ticker: 'BAD' }), ...over });
+      assert.match(body, /\\ud800/, 'sent as the escape');
+      assertError(await post('/signals', { rawBody: body }), 400, 'invalid_request', field);
+    }
+    const c = await WsClient.authed(node.wsUrl, token);
+    c.send('{"type":"subscribe","filters":{"sources":["\\ud800"]}}');
+    const err = await c.next((m) => m.type === 'error', 5000, 'an error for a lone surrogate');
+    assert.deepEqual([err.code, err.field], ['invalid_request', 'filters.sources']);
+    c.close();
+  });
 
   e2e(
     'WS: malformed JSON, wrong types, missing fields, unknown types: an error each, the session stays open',

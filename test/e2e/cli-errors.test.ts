@@ -83,6 +83,27 @@ describe('CLI: user mistakes are one line', () => {
     assertOneLine(r.stderr, /cannot reach the server at .*ECONNREFUSED.*catalyst serve/);
   });
 
+  it("fault-proxy --help states its own defaults (port 8474), not serve's; a bad --port is exit 2", async () => {
+    const help = await catalyst(['fault-proxy', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /default 8474/);
+    assert.doesNotMatch(help.stdout, /default 8000|--data-dir/);
+    const bad = await catalyst(['fault-proxy', '--port', 'abc']);
+    assert.equal(bad.code, 2);
+    assertOneLine(bad.stderr, /--port must be a non-negative integer, got abc/);
+  });
+
+  it('publish and subscribe take only their own flags; an unreadable --ca is exit 2', async () => {
+    for (const cmd of ['publish', 'subscribe']) {
+      const r = await catalyst([cmd, '--data-dir', '/tmp', '--token', 'x']);
+      assert.equal(r.code, 2, cmd);
+      assert.match(r.stderr, /Unknown option '--data-dir'/);
+      const ca = await catalyst([cmd, '--ca', '/nonexistent/ca.pem', '--token', 'x']);
+      assert.equal(ca.code, 2, `${cmd}: ${ca.stderr}`);
+      assertOneLine(ca.stderr, /cannot read --ca \/nonexistent\/ca\.pem: no such file/);
+    }
+  });
+
   it('publish and subscribe --help list the settings that find the server, not those of serve', async () => {
     for (const cmd of ['publish', 'subscribe']) {
       const r = await catalyst([cmd, '--help']);

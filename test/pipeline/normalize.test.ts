@@ -129,10 +129,23 @@ describe('normalize', () => {
     assert.equal(at('2026-07-16T09:41:37-04:00'), '2026-07-16T13:41:37.000Z');
     assert.equal(at('Thu, 16 Jul 2026 09:41:37 EDT'), '2026-07-16T13:41:37.000Z');
     assert.equal(at('2026-11-16T14:05:00Z'), '2026-11-16T14:05:00.000Z');
+    assert.equal(at('2026-11-16T09:05-0500'), '2026-11-16T14:05:00.000Z');
+    assert.equal(at('Sun, 16 Nov 26 13:05 +0000'), '2026-11-16T13:05:00.000Z');
   });
 
   it('falls back to the fetch time, and says so, when the date is missing or unreadable', () => {
-    for (const published of [undefined, 'yesterday', '2026-11-16T09:00:00', 'Mon, 16 Nov 2026 13:05']) {
+    for (const published of [
+      undefined,
+      'yesterday',
+      '2026-11-16T09:00:00',
+      'Mon, 16 Nov 2026 13:05',
+      // Days and times that do not exist: Date.parse alone would move them to another day.
+      'Thu, 31 Apr 2026 13:05:00 GMT',
+      '30 Feb 2026 13:05 GMT',
+      'Mon, 16 Nov 2026 24:00 GMT',
+      '2026-02-30T09:00:00-05:00',
+      '2026-11-16T24:00:00Z',
+    ]) {
       const n = normalize(raw({ published }), { fetchedAt });
       assert.equal(n.publishedAt, fetchedAt.toISOString(), String(published));
       assert.equal(n.publishedAtGuessed, true);

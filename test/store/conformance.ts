@@ -69,6 +69,30 @@ export function eventStoreConformance(
       assert.equal(await store.lastSeq(), 3, 'duplicates and conflicts consume no seq');
     });
 
+    withStore(
+      'text beyond the Basic Multilingual Plane is stored and read back as sent, and filters on it',
+      async ({ store }) => {
+        // 1000 characters is the title limit: 2000 UTF-16 units, 4000 bytes of UTF-8.
+        const s = makeSignal({
+          title: '📈'.repeat(1000),
+          source: 'wire-🚀',
+          metadata: { note: '𝔸 é 中 👩‍🔬', '🔑': 1 },
+        });
+        const [r] = await store.append([s]);
+        assert.equal(r?.status, 'created');
+        const seq = r?.status === 'created' ? r.signal.seq : 0;
+        const got = await store.get(seq);
+        assert.deepEqual([got?.title, got?.source, got?.metadata], [s.title, s.source, s.metadata]);
+        const bySource = await store.read({ afterSeq: 0, limit: 10, filter: { sources: ['wire-🚀'] } });
+        assert.deepEqual(
+          bySource.map((x) => x.seq),
+          [seq],
+        );
+        const [again] = await store.append([{ ...s }]);
+        assert.equal(again?.status, 'duplicate', 'the same text hashes the same after a round trip');
+      },
+    );
+
     withStore('read applies every filter, bounds and limit, and count agrees', async ({ store }) => {
       await store.append([
         makeSignal({

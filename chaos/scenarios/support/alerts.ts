@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { type Shrink, startPrometheus, stopProcess } from '../../../test/alerts/prometheus.js';
-import { findTool, loadRules, toolMissing } from '../../../test/alerts/support.js';
+import { loadRules } from '../../../test/alerts/support.js';
+import { binaryMissing, findBinary } from '../../../test/support/servers.js';
 import { waitFor } from '../../../test/support/wait.js';
 
 /** 10m → 1 s, 15m → 2 s; ranges at least 4 scrapes. A fault held 6 s can then fire any cause alert. */
@@ -62,10 +63,10 @@ export class ChaosPrometheus {
 
   /** Starts Prometheus; without the binary, a stand-in that says why (throws under CI=true). */
   static async start(): Promise<ChaosPrometheus> {
-    const bin = findTool('prometheus');
+    const bin = findBinary('prometheus');
     if (!bin) {
-      if (process.env.CI === 'true') throw new Error(`CI=true and ${toolMissing('prometheus')}`);
-      return new ChaosPrometheus(`not evaluated: ${toolMissing('prometheus')}`);
+      if (process.env.CI === 'true') throw new Error(`CI=true and ${binaryMissing('prometheus')}`);
+      return new ChaosPrometheus(`not evaluated: ${binaryMissing('prometheus')}`);
     }
     const dir = mkdtempSync(join(tmpdir(), 'catalyst-chaos-prometheus-'));
     const logs: string[] = [];
