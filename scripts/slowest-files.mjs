@@ -15,5 +15,6 @@ export default async function* slowestFiles(source) {
   const rows = [...byFile].sort((a, b) => b[1] - a[1]).slice(0, SHOWN);
   if (rows.length === 0) return;
   yield `\nslowest test files (${byFile.size} in all):\n`;
-  for (const [file, ms] of rows) yield `  ${(ms / 1000).toFixed(1).padStart(7)} s  ${file.replace(cwd, '')}\n`;
+  for (const [file, ms] of rows)
+    yield `  ${(ms / 1000).toFixed(1).padStart(7)} s  ${file.replace(cwd, '')}\n`;
 }

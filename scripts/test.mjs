@@ -42,7 +42,19 @@ if (tools.status !== 0)
 const toolsBin = join(import.meta.dirname, '..', '.test-tools', 'root', 'usr', 'bin');
 const run = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...selected],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=600000',
+    // Node's own default reporter, then the slowest files (scripts/slowest-files.mjs) at the end.
+    `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(import.meta.dirname, 'slowest-files.mjs')}`,
+    '--test-reporter-destination=stdout',
+    ...selected,
+  ],
   { stdio: 'inherit', env: { ...process.env, PATH: `${toolsBin}${delimiter}${process.env.PATH ?? ''}` } },
 );
 process.exit(run.status ?? 1);
