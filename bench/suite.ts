@@ -15,9 +15,10 @@ import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { createTestDatabase } from '../test/store/postgres-database.js';
 import { REDIS_URL } from '../test/support/servers.js';
 import { Fleet, httpLoad } from './fleet.js';
+import type { IngestJob, PublishJob } from './http-load.js';
 import { endAll, onCleanup, raiseFileLimit } from './procs.js';
 import { ProcSampler, ROOT, statusKb } from './server.js';
-import { startTarget, type Target, type TargetName, type TargetOptions, TARGETS } from './targets.js';
+import { BASELINES, startTarget, type Target, type TargetName, type TargetOptions } from './targets.js';
 import { expectedDeliveries, type FilterKind, meanMatches, type Workload } from './workload.js';
 
 const { values: args } = parseArgs({
@@ -28,13 +29,15 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean' },
     nice: { type: 'string' },
+    compare: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
 if (args.help) {
   process.stdout.write(
-    'Usage: npm run bench -- [--quick] [--label NAME] [--server-root DIR] [--only fanout,ingest,reads,storm,twonode,profile] [--profile] [--nice N]\n' +
+    'Usage: npm run bench -- [--quick] [--label NAME] [--server-root DIR] [--only fanout,ingest,reads,storm,twonode,profile] [--profile] [--nice N] [--compare DIR]\n' +
+      '--compare DIR also runs Catalyst served from DIR (another checkout) as "catalyst-after", in the same run.\n' +
       '--nice (default -10 as root, else 0) renices the bench and every process it starts, and this session’s\n' +
       'scheduler autogroup: on a shared machine it approximates a dedicated one.\n',
   );
@@ -46,6 +49,10 @@ const SERVER_ROOT = args['server-root'];
 const ONLY = args.only?.split(',');
 const wants = (s: string) => !ONLY || ONLY.includes(s);
 const PROFILE = args.profile ?? !QUICK;
+const COMPARE = args.compare;
+/** Catalyst as checked out here (or --server-root), and from --compare beside it. */
+const CATALYSTS: TargetName[] = COMPARE ? ['catalyst', 'catalyst-after'] : ['catalyst'];
+const TARGETS: TargetName[] = [...CATALYSTS, ...BASELINES];
 
 const r1 = (n: number, d = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : Number.NaN);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -112,22 +119,24 @@ function ratios(recs: Rec[]): string[] {
     const cases = [...new Set(recs.filter((r) => r.scenario === scenario).map((r) => r.case))];
     for (const c of cases) {
       const by = (t: string) => recs.find((r) => r.scenario === scenario && r.case === c && r.target === t);
-      const cat = by('catalyst');
-      if (!cat) continue;
-      for (const f of figs) {
-        const parts: string[] = [];
-        for (const base of ['raw-ws', 'socketio']) {
-          const b = by(base);
-          const x = cat.num[f.key];
-          const y = b?.num[f.key];
-          if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y) || y === 0)
-            continue;
-          parts.push(`${r1(x / y, 2)}x ${base}`);
+      for (const catName of ['catalyst', 'catalyst-after']) {
+        const cat = by(catName);
+        if (!cat) continue;
+        for (const f of figs) {
+          const parts: string[] = [];
+          for (const base of [...(catName === 'catalyst-after' ? ['catalyst'] : []), 'raw-ws', 'socketio']) {
+            const b = by(base);
+            const x = cat.num[f.key];
+            const y = b?.num[f.key];
+            if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y) || y === 0)
+              continue;
+            parts.push(`${r1(x / y, 2)}x ${base}`);
+          }
+          if (parts.length)
+            out.push(
+              `${scenario} ${c}: ${catName} ${f.label} = ${parts.join(', ')} (${f.higherIsBetter ? 'higher' : 'lower'} is better)`,
+            );
         }
-        if (parts.length)
-          out.push(
-            `${scenario} ${c}: Catalyst ${f.label} = ${parts.join(', ')} (${f.higherIsBetter ? 'higher' : 'lower'} is better)`,
-          );
       }
     }
   }
@@ -146,7 +155,8 @@ async function withTarget<T>(
   opts: TargetOptions,
   fn: (t: Target) => Promise<T>,
 ): Promise<T> {
-  const t = await startTarget(name, { ...(SERVER_ROOT ? { serverRoot: SERVER_ROOT } : {}), ...opts });
+  const root = name === 'catalyst-after' ? COMPARE : SERVER_ROOT;
+  const t = await startTarget(name, { ...(root ? { serverRoot: root } : {}), ...opts });
   try {
     return await fn(t);
   } finally {
@@ -158,6 +168,52 @@ async function withTarget<T>(
 const FANOUT_ENV = { CATALYST_SQLITE_SYNC: 'fast' };
 const generators = (n: number) => (n > 2000 ? 2 : 1);
 const perRequest = (rate: number) => Math.max(1, Math.round(rate / 100));
+
+/** Open-loop publishing of workload signals to a target (a fresh run id, so ids never repeat). */
+function publishJob(
+  t: Target,
+  w: Workload,
+  rate: number,
+  per: number,
+  warmupS: number,
+  durationS: number,
+): PublishJob {
+  const run = randomBytes(4).toString('hex');
+  return {
+    type: 'publish',
+    url: t.url,
+    token: t.publishToken,
+    workload: w,
+    run,
+    rate,
+    per,
+    warmupS,
+    durationS,
+  };
+}
+
+/** Closed-loop writers posting batches of `per` (1: POST /signals) back to back. */
+function ingestJob(
+  t: Target,
+  per: number,
+  concurrency: number,
+  warmupS: number,
+  durationS: number,
+): IngestJob {
+  const run = randomBytes(4).toString('hex');
+  const workload: Workload = { kind: 'ticker', classes: 10 };
+  return {
+    type: 'ingest',
+    url: t.url,
+    token: t.publishToken,
+    workload,
+    run,
+    per,
+    concurrency,
+    warmupS,
+    durationS,
+  };
+}
 
 interface FanoutFigures {
   offered: number;
@@ -194,24 +250,11 @@ async function fanoutRun(
   const sampler = new ProcSampler(t.pid, 200);
   const genSamplers = fleet.procs.map((p) => new ProcSampler(p.pid as number, 500));
   let t0 = 0;
-  const pub = await httpLoad(
-    {
-      type: 'publish',
-      url: t.url,
-      token: t.publishToken,
-      workload: w,
-      run: randomBytes(4).toString('hex'),
-      rate,
-      per: perRequest(rate),
-      warmupS,
-      durationS,
-    },
-    () => {
-      t0 = performance.now();
-      sampler.start();
-      for (const g of genSamplers) g.start();
-    },
-  );
+  const pub = await httpLoad(publishJob(t, w, rate, perRequest(rate), warmupS, durationS), () => {
+    t0 = performance.now();
+    sampler.start();
+    for (const g of genSamplers) g.start();
+  });
   const expected = expectedDeliveries(w, fleet.size, pub.perClass);
   // At saturation the backlog drains after the window: wait for it, so the next run starts clean.
   const { lastMoved } = await fleet.drain(expected, 1500, 60_000);
@@ -273,12 +316,12 @@ interface FanoutPlan {
 
 const QUICK_PLANS: FanoutPlan[] = [
   {
-    subscribers: 1000,
-    classes: 10,
+    subscribers: 500,
+    classes: 5,
     fixed: [['ticker', 5000]],
-    steps: [10_000, 20_000, 40_000],
+    steps: [10_000, 20_000],
     warmupS: 1,
-    durationS: 3,
+    durationS: 2,
   },
 ];
 const FULL_PLANS: FanoutPlan[] = [
@@ -326,7 +369,7 @@ async function fanout(): Promise<void> {
         const first: Workload = { kind: kinds[0] as FilterKind, classes: plan.classes };
         const fleet = await Fleet.open(t, plan.subscribers, first, generators(plan.subscribers));
         try {
-          await sleep(2000);
+          await sleep(QUICK ? 1000 : 2000);
           const rss = statusKb(t.pid, 'VmRSS');
           const kb = (rss - rss0) / plan.subscribers;
           record({
@@ -414,25 +457,11 @@ async function allSubscribers(t: Target, fleet: Fleet, plan: FanoutPlan): Promis
 
 // ---------- ingest and reads (Catalyst only: the baselines store nothing) ----------
 
-async function ingestCases(store: string, opts: TargetOptions): Promise<void> {
-  await withTarget('catalyst', opts, async (t) => {
+async function ingestCases(name: TargetName, store: string, opts: TargetOptions): Promise<void> {
+  await withTarget(name, opts, async (t) => {
     const w: Workload = { kind: 'ticker', classes: 10 };
-    const run = randomBytes(4).toString('hex');
-    const durationS = QUICK ? 3 : 5;
-    const single = await httpLoad(
-      {
-        type: 'publish',
-        url: t.url,
-        token: t.publishToken,
-        workload: w,
-        run: `${run}s`,
-        rate: 100,
-        per: 1,
-        warmupS: 1,
-        durationS,
-      },
-      () => {},
-    );
+    const durationS = QUICK ? 2 : 5;
+    const single = await httpLoad(publishJob(t, w, 100, 1, 1, durationS), () => {});
     const cases: [string, number, number][] = QUICK
       ? [['batch of 100, 4 writers', 100, 4]]
       : [
@@ -444,27 +473,14 @@ async function ingestCases(store: string, opts: TargetOptions): Promise<void> {
       ['single at 100/s (open loop)', 100, single],
     ];
     for (const [c, per, concurrency] of cases) {
-      const r = await httpLoad(
-        {
-          type: 'ingest',
-          url: t.url,
-          token: t.publishToken,
-          workload: w,
-          run: `${run}${per}`,
-          per,
-          concurrency,
-          warmupS: 1,
-          durationS,
-        },
-        () => {},
-      );
+      const r = await httpLoad(ingestJob(t, per, concurrency, 1, durationS), () => {});
       rows.push([c, per, r]);
     }
     for (const [c, , r] of rows)
       record({
         scenario: 'ingest',
         case: `${store}: ${c}`,
-        target: 'catalyst',
+        target: name,
         cols: [
           ['signals/s', `${Math.round(r.ok / r.windowS)}`],
           ['POST p50 ms', `${r1(r.latency.p50)}`],
@@ -477,11 +493,13 @@ async function ingestCases(store: string, opts: TargetOptions): Promise<void> {
 
 async function ingest(): Promise<void> {
   process.stdout.write('\n== ingest (Catalyst)\n');
-  await ingestCases('SQLite durable', {});
-  await ingestCases('SQLite fast', { env: { CATALYST_SQLITE_SYNC: 'fast' } });
-  if (!QUICK) {
-    const pg = await pgWithToken();
-    await ingestCases('PostgreSQL', { env: { DATABASE_URL: pg.url }, tokens: pg.tokens });
+  for (const name of CATALYSTS) {
+    await ingestCases(name, 'SQLite durable', {});
+    await ingestCases(name, 'SQLite fast', { env: { CATALYST_SQLITE_SYNC: 'fast' } });
+    if (!QUICK) {
+      const pg = await pgWithToken();
+      await ingestCases(name, 'PostgreSQL', { env: { DATABASE_URL: pg.url }, tokens: pg.tokens });
+    }
   }
   printScenario('ingest');
 }
@@ -499,24 +517,16 @@ async function pgWithToken(): Promise<{ url: string; tokens: { publish: string; 
 
 async function reads(): Promise<void> {
   process.stdout.write('\n== REST reads (Catalyst)\n');
-  await withTarget('catalyst', {}, async (t) => {
-    const w: Workload = { kind: 'ticker', classes: 10 };
-    await httpLoad(
-      {
-        type: 'ingest',
-        url: t.url,
-        token: t.publishToken,
-        workload: w,
-        run: randomBytes(4).toString('hex'),
-        per: 1000,
-        concurrency: 2,
-        warmupS: 0,
-        durationS: 1,
-      },
-      () => {},
-    );
+  for (const name of CATALYSTS) await readsOn(name);
+  printScenario('reads');
+}
+
+async function readsOn(name: TargetName): Promise<void> {
+  await withTarget(name, {}, async (t) => {
+    await httpLoad(ingestJob(t, 1000, 2, 0, 1), () => {});
     const rate = QUICK ? 100 : 200;
-    for (const path of ['/signals?since_seq=1000&limit=100', '/signals?ticker=TK3&limit=100']) {
+    const paths = ['/signals?since_seq=1000&limit=100', '/signals?ticker=TK3&limit=100'];
+    for (const path of QUICK ? paths.slice(0, 1) : paths) {
       const r = await httpLoad(
         {
           type: 'read',
@@ -525,14 +535,14 @@ async function reads(): Promise<void> {
           rate,
           path,
           warmupS: 1,
-          durationS: QUICK ? 3 : 5,
+          durationS: QUICK ? 2 : 5,
         },
         () => {},
       );
       record({
         scenario: 'reads',
         case: `GET ${path} at ${rate}/s`,
-        target: 'catalyst',
+        target: name,
         cols: [
           ['answers/s', `${Math.round(r.ok / r.windowS)}`],
           ['p50 ms', `${r1(r.latency.p50)}`],
@@ -544,38 +554,29 @@ async function reads(): Promise<void> {
       });
     }
   });
-  printScenario('reads');
 }
 
 // ---------- reconnect storm (Catalyst: the baselines have no resume) ----------
 
 async function storm(): Promise<void> {
-  const n = QUICK ? 500 : 5000;
+  const n = QUICK ? 300 : 5000;
   process.stdout.write(`\n== reconnect storm, ${n} subscribers (Catalyst)\n`);
-  await withTarget('catalyst', { env: FANOUT_ENV }, async (t) => {
+  for (const name of CATALYSTS) await stormOn(name, n);
+  printScenario('storm');
+}
+
+async function stormOn(name: TargetName, n: number): Promise<void> {
+  await withTarget(name, { env: FANOUT_ENV }, async (t) => {
     const w: Workload = { kind: 'ticker', classes: 10 };
     const fleet = await Fleet.open(t, n, w, generators(n));
     try {
       const rate = 50;
       let stormed: { ms: number; resumed: number; resets: number } | undefined;
-      const pub = await httpLoad(
-        {
-          type: 'publish',
-          url: t.url,
-          token: t.publishToken,
-          workload: w,
-          run: randomBytes(4).toString('hex'),
-          rate,
-          per: 1,
-          warmupS: 0.5,
-          durationS: QUICK ? 6 : 12,
-        },
-        () => {
-          setTimeout(() => {
-            void fleet.storm().then((s) => (stormed = s));
-          }, 1500);
-        },
-      );
+      const pub = await httpLoad(publishJob(t, w, rate, 1, 0.5, QUICK ? 4 : 12), () => {
+        setTimeout(() => {
+          void fleet.storm().then((s) => (stormed = s));
+        }, 1500);
+      });
       const expected = expectedDeliveries(w, n, pub.perClass);
       const t0 = performance.now();
       while (!stormed && performance.now() - t0 < 120_000) await sleep(100);
@@ -586,7 +587,7 @@ async function storm(): Promise<void> {
       record({
         scenario: 'storm',
         case: `${n} subscribers drop at once, ${rate} signals/s throughout`,
-        target: 'catalyst',
+        target: name,
         cols: [
           ['all back s', `${r1(s.ms / 1000, 2)}`],
           ['resumed without reset', `${r1(((s.resumed - s.resets) / n) * 100)} %`],
@@ -600,7 +601,6 @@ async function storm(): Promise<void> {
       await fleet.close();
     }
   });
-  printScenario('storm');
 }
 
 // ---------- two nodes (Catalyst on PostgreSQL + Redis; Socket.IO with the Redis Streams adapter) ----------
@@ -623,7 +623,7 @@ async function removeRedisKeys(patterns: string[]): Promise<void> {
 }
 
 async function twoNode(): Promise<void> {
-  const n = QUICK ? 500 : 1000;
+  const n = QUICK ? 200 : 1000;
   const w: Workload = { kind: 'ticker', classes: 10 };
   const rate = 100;
   process.stdout.write(`\n== two nodes: publish on A, ${n} subscribers on B, ${rate} signals/s\n`);
@@ -631,20 +631,21 @@ async function twoNode(): Promise<void> {
   const unkey = onCleanup(() => removeRedisKeys([`${prefix}*`, `b_${prefix}*`]));
   try {
     const pairs: [string, () => Promise<[Target, Target]>][] = [
-      [
-        'catalyst',
+      ...CATALYSTS.map((name): [string, () => Promise<[Target, Target]>] => [
+        name,
         async () => {
           const { url, tokens } = await pgWithToken();
           const env = {
             DATABASE_URL: url,
             REDIS_URL,
-            CATALYST_REDIS_PREFIX: prefix,
+            CATALYST_REDIS_PREFIX: `${prefix}-${name}`,
             CATALYST_RATE_PUBLISH_PER_TOKEN: '100000000/1s',
           };
-          const opts = { env, tokens, ...(SERVER_ROOT ? { serverRoot: SERVER_ROOT } : {}) };
-          return [await startTarget('catalyst', opts), await startTarget('catalyst', opts)];
+          const root = name === 'catalyst-after' ? COMPARE : SERVER_ROOT;
+          const opts = { env, tokens, ...(root ? { serverRoot: root } : {}) };
+          return [await startTarget(name, opts), await startTarget(name, opts)];
         },
-      ],
+      ]),
       [
         'socketio',
         async () => {
@@ -660,7 +661,14 @@ async function twoNode(): Promise<void> {
         try {
           // Subscribers on B, publisher (and the CPU sampled) on A.
           const pubTarget: Target = { ...a, subscribeToken: b.subscribeToken };
-          const f = await fanoutRun(pubTarget, fleet, w, rate * meanMatches(w, n), 2, QUICK ? 4 : 8);
+          const f = await fanoutRun(
+            pubTarget,
+            fleet,
+            w,
+            rate * meanMatches(w, n),
+            QUICK ? 1 : 2,
+            QUICK ? 3 : 8,
+          );
           record({
             scenario: 'twonode',
             case: `${n} subs on B, ${rate} signals/s to A`,
@@ -696,7 +704,12 @@ async function twoNode(): Promise<void> {
 // ---------- CPU profiles of Catalyst's hot paths ----------
 
 async function profile(): Promise<void> {
-  const dir = join(ROOT, '.bench', 'prof', LABEL);
+  for (const name of CATALYSTS) await profileOf(name);
+}
+
+async function profileOf(target: TargetName): Promise<void> {
+  const tag = target === 'catalyst' ? LABEL : `${LABEL}-${target}`;
+  const dir = join(ROOT, '.bench', 'prof', tag);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const prof = (name: string) => [
@@ -706,9 +719,9 @@ async function profile(): Promise<void> {
     '--cpu-prof-name',
     `${name}.cpuprofile`,
   ];
-  process.stdout.write('\n== CPU profiles (Catalyst, --cpu-prof)\n');
+  process.stdout.write(`\n== CPU profiles (${target}, --cpu-prof)\n`);
   const w: Workload = { kind: 'ticker', classes: 10 };
-  await withTarget('catalyst', { env: FANOUT_ENV, nodeArgs: prof('fanout') }, async (t) => {
+  await withTarget(target, { env: FANOUT_ENV, nodeArgs: prof('fanout') }, async (t) => {
     const fleet = await Fleet.open(t, 5000, w, 2);
     try {
       await fanoutRun(t, fleet, w, 40_000, 1, 6);
@@ -716,21 +729,8 @@ async function profile(): Promise<void> {
       await fleet.close();
     }
   });
-  await withTarget('catalyst', { nodeArgs: prof('ingest') }, async (t) => {
-    await httpLoad(
-      {
-        type: 'ingest',
-        url: t.url,
-        token: t.publishToken,
-        workload: w,
-        run: randomBytes(4).toString('hex'),
-        per: 100,
-        concurrency: 4,
-        warmupS: 1,
-        durationS: 5,
-      },
-      () => {},
-    );
+  await withTarget(target, { nodeArgs: prof('ingest') }, async (t) => {
+    await httpLoad(ingestJob(t, 100, 4, 1, 5), () => {});
   });
   for (const name of ['fanout', 'ingest']) {
     const file = join(dir, `${name}.cpuprofile`);
@@ -742,8 +742,11 @@ async function profile(): Promise<void> {
         cwd: ROOT,
       },
     ).toString();
-    writeFileSync(join(ROOT, 'bench', 'results', `${LABEL}-profile-${name}.txt`), summary.replace(ROOT, '.'));
-    process.stdout.write(`profile summary: bench/results/${LABEL}-profile-${name}.txt\n`);
+    writeFileSync(
+      join(ROOT, 'bench', 'results', `${tag}-profile-${name}.txt`),
+      summary.replaceAll(ROOT, '.'),
+    );
+    process.stdout.write(`profile summary: bench/results/${tag}-profile-${name}.txt\n`);
   }
 }
 
@@ -764,6 +767,7 @@ interface Saved {
   at: string;
   machine: object;
   serverRoot: string | null;
+  compare: string | null;
   quick: boolean;
   records: Rec[];
 }
@@ -787,7 +791,7 @@ function renderResults(): void {
   for (const s of saved) {
     parts.push(
       '',
-      `## ${s.label} (${s.at}${s.serverRoot ? `, server ${s.serverRoot}` : ''})`,
+      `## ${s.label} (${s.at}${s.serverRoot ? `, server ${s.serverRoot}` : ''}${s.compare ? `, catalyst-after = ${s.compare}` : ''})`,
       '',
       `Machine: ${JSON.stringify(s.machine)}`,
     );
@@ -798,9 +802,10 @@ function renderResults(): void {
     const rs = ratios(s.records);
     if (rs.length)
       parts.push('', '### Ratios (Catalyst / baseline, same run)', '', ...rs.map((r) => `- ${r}`));
-    for (const name of ['fanout', 'ingest'])
-      if (existsSync(join(dir, `${s.label}-profile-${name}.txt`)))
-        parts.push('', `CPU profile summary (${name}): bench/results/${s.label}-profile-${name}.txt`);
+    for (const tag of [s.label, `${s.label}-catalyst-after`])
+      for (const name of ['fanout', 'ingest'])
+        if (existsSync(join(dir, `${tag}-profile-${name}.txt`)))
+          parts.push('', `CPU profile summary (${name}): bench/results/${tag}-profile-${name}.txt`);
   }
   writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), `${parts.join('\n')}\n`);
 }
@@ -875,6 +880,7 @@ const saved: Saved = {
     loadavgAtEnd: loadavg().map((x) => r1(x, 2)),
   },
   serverRoot: SERVER_ROOT ?? null,
+  compare: COMPARE ?? null,
   quick: QUICK,
   records,
 };

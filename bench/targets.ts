@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { endGroup, spawnGroup } from './procs.js';
 import { ROOT, startServer } from './server.js';
 
-export type TargetName = 'catalyst' | 'raw-ws' | 'socketio';
-export const TARGETS: TargetName[] = ['catalyst', 'raw-ws', 'socketio'];
+/** 'catalyst-after' is Catalyst served from another checkout (--compare): before and after in one run. */
+export type TargetName = 'catalyst' | 'catalyst-after' | 'raw-ws' | 'socketio';
+export const BASELINES: TargetName[] = ['raw-ws', 'socketio'];
 
 export interface Target {
   name: TargetName;
@@ -59,7 +60,7 @@ async function startBaseline(name: 'raw-ws' | 'socketio', opts: TargetOptions): 
 }
 
 export async function startTarget(name: TargetName, opts: TargetOptions = {}): Promise<Target> {
-  if (name !== 'catalyst') return startBaseline(name, opts);
+  if (name === 'raw-ws' || name === 'socketio') return startBaseline(name, opts);
   const s = await startServer({
     ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
     ...(opts.serverRoot ? { serverRoot: opts.serverRoot } : {}),
