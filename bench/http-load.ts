@@ -6,7 +6,7 @@
 //      then {type:'done', ...HttpLoadResult}.
 import http from 'node:http';
 import { Recorder, nowMs, type Summary } from './stats.js';
-import { classOf, signalOf, type Workload } from './workload.js';
+import { classOf, type SignalBody, signalOf, type Workload } from './workload.js';
 
 interface Common {
   url: string;
@@ -82,6 +82,15 @@ function request(
   });
 }
 
+/** POSTs signals: one to /signals, more to /signals/batch. */
+const postSignals = (job: Common, items: SignalBody[]) =>
+  request(
+    job.url + (items.length === 1 ? '/signals' : '/signals/batch'),
+    'POST',
+    job.token,
+    JSON.stringify(items.length === 1 ? items[0] : items),
+  );
+
 /** Items with a seq in a 2xx answer of POST /signals (1) or /signals/batch (results). */
 function storedIn(status: number, text: string, per: number): number {
   if (status < 200 || status >= 300) return 0;
@@ -131,17 +140,11 @@ async function publish(job: PublishJob): Promise<HttpLoadResult> {
   const latency = new Recorder();
   const statuses: Record<string, number> = {};
   const perClass: number[] = [];
-  const path = job.per === 1 ? '/signals' : '/signals/batch';
   const r = await openLoop(job, job.per, async (k, warmup) => {
     const meta = { sent_at: nowMs(), warmup };
     const js = Array.from({ length: job.per }, (_, i) => k * job.per + i);
     const items = js.map((j) => signalOf(job.workload, job.run, j, meta));
-    const res = await request(
-      job.url + path,
-      'POST',
-      job.token,
-      JSON.stringify(job.per === 1 ? items[0] : items),
-    );
+    const res = await postSignals(job, items);
     statuses[res.status] = (statuses[res.status] ?? 0) + 1;
     if (warmup || res.status < 200 || res.status >= 300) return { counted: 0 };
     latency.add(res.ms);
@@ -166,7 +169,6 @@ async function publish(job: PublishJob): Promise<HttpLoadResult> {
 async function ingest(job: IngestJob): Promise<HttpLoadResult> {
   const latency = new Recorder();
   const statuses: Record<string, number> = {};
-  const path = job.per === 1 ? '/signals' : '/signals/batch';
   let j = 0;
   let ok = 0;
   let measuring = false;
@@ -184,12 +186,7 @@ async function ingest(job: IngestJob): Promise<HttpLoadResult> {
         process.send?.({ type: 'measuring' });
       }
       const counted = measuring;
-      const res = await request(
-        job.url + path,
-        'POST',
-        job.token,
-        JSON.stringify(job.per === 1 ? items[0] : items),
-      );
+      const res = await postSignals(job, items);
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       if (!counted) continue;
       latency.add(res.ms);

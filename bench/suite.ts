@@ -494,7 +494,7 @@ async function ingestCases(name: TargetName, store: string, opts: TargetOptions)
 async function ingest(): Promise<void> {
   process.stdout.write('\n== ingest (Catalyst)\n');
   for (const name of CATALYSTS) {
-    await ingestCases(name, 'SQLite durable', {});
+    if (!QUICK) await ingestCases(name, 'SQLite durable', {});
     await ingestCases(name, 'SQLite fast', { env: { CATALYST_SQLITE_SYNC: 'fast' } });
     if (!QUICK) {
       const pg = await pgWithToken();
@@ -572,7 +572,7 @@ async function stormOn(name: TargetName, n: number): Promise<void> {
     try {
       const rate = 50;
       let stormed: { ms: number; resumed: number; resets: number } | undefined;
-      const pub = await httpLoad(publishJob(t, w, rate, 1, 0.5, QUICK ? 4 : 12), () => {
+      const pub = await httpLoad(publishJob(t, w, rate, 1, 0.5, QUICK ? 3 : 12), () => {
         setTimeout(() => {
           void fleet.storm().then((s) => (stormed = s));
         }, 1500);
