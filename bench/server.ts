@@ -1,11 +1,12 @@
 // Starts a real Catalyst node as a child process on a fresh data directory, creates its tokens with
 // the CLI, and samples its CPU and RSS from /proc while a scenario runs.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { endGroup, onCleanup, spawnGroup } from './procs.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -27,15 +28,23 @@ export interface ServerOptions {
   dataParent?: string;
   /** Checkout whose src/cli.ts is served (default this one): measures a change before it lands. */
   serverRoot?: string;
+  /** Tokens already in the store (a shared PostgreSQL): none are created. */
+  tokens?: { publish: string; subscribe: string };
 }
 
-function createToken(cli: string, dataDir: string, name: string, scope: string): string {
+function createToken(
+  cli: string,
+  dataDir: string,
+  name: string,
+  scope: string,
+  env: Record<string, string> = {},
+): string {
   const out = execFileSync(
     process.execPath,
     ['--import', 'tsx', cli, 'tokens', 'create', '--name', name, '--scope', scope],
     {
       cwd: ROOT,
-      env: { ...process.env, CATALYST_DATA_DIR: dataDir },
+      env: { ...process.env, ...env, CATALYST_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'ignore'],
     },
   );
@@ -46,9 +55,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<BenchServer
   const dataDir = mkdtempSync(join(opts.dataParent ?? tmpdir(), 'catalyst-bench-'));
   const root = resolve(opts.serverRoot ?? ROOT);
   const cli = join(root, 'src', 'cli.ts');
-  const publishToken = createToken(cli, dataDir, 'bench-publisher', 'publish');
-  const subscribeToken = createToken(cli, dataDir, 'bench-subscriber', 'subscribe');
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', cli, 'serve'], {
+  const removeDataDir = onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
+  const publishToken =
+    opts.tokens?.publish ?? createToken(cli, dataDir, 'bench-publisher', 'publish', opts.env);
+  const subscribeToken =
+    opts.tokens?.subscribe ?? createToken(cli, dataDir, 'bench-subscriber', 'subscribe', opts.env);
+  const child = spawnGroup(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', cli, 'serve'], {
     cwd: root,
     env: {
       ...process.env,
@@ -61,6 +73,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<BenchServer
       CATALYST_RATE_PUBLISH_PER_TOKEN: '10000000/1s',
       CATALYST_RATE_WS_CONNECTS_PER_IP: '10000000/1s',
       CATALYST_RATE_WS_CONNECTS_PER_TOKEN: '10000000/1s',
+      CATALYST_RATE_REST_READS_PER_TOKEN: '10000000/1s',
+      CATALYST_MAX_UNAUTHENTICATED_PER_ADDRESS: '100000',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,11 +110,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<BenchServer
     else child.once('exit', (code) => r(code));
   });
   const stop = async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    const code = await exited;
-    clearTimeout(timer);
-    rmSync(dataDir, { recursive: true, force: true });
+    const code = await endGroup(child, 15_000);
+    await exited;
+    await removeDataDir();
     return code;
   };
   return { url, pid, publishToken, subscribeToken, dataDir, child, stop };
@@ -116,7 +128,7 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
-function statusKb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+export function statusKb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
   const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'));
   return m ? Number(m[1]) : Number.NaN;
 }
@@ -147,6 +159,9 @@ export function renice(pid: number, priority: number): void {
 export interface ProcStats {
   /** CPU time over the window divided by wall time, in % of one core. */
   cpuPercent: number;
+  /** CPU time (utime + stime) over the window, ms. */
+  cpuMs: number;
+  wallMs: number;
   /** Highest CPU % seen over any one sampling interval. */
   cpuPeakPercent: number;
   rssPeakMb: number;
@@ -214,6 +229,8 @@ export class ProcSampler {
     }
     return {
       cpuPercent: wall > 0 ? ((this.lastCpu - this.cpu0) / wall) * 100 : Number.NaN,
+      cpuMs: this.lastCpu - this.cpu0,
+      wallMs: wall,
       cpuPeakPercent: this.peakCpu,
       rssPeakMb: this.peakRss,
       rssEndMb: this.lastRss,

@@ -24,6 +24,21 @@ export class Recorder {
     return this.n;
   }
 
+  clear(): void {
+    this.n = 0;
+  }
+
+  /** The samples as base64 (cheap over IPC); `merge` adds another process's. */
+  raw(): string {
+    return Buffer.from(this.data.buffer, 0, this.n * 8).toString('base64');
+  }
+
+  merge(raw: string): void {
+    const b = Buffer.from(raw, 'base64');
+    const v = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+    for (const x of v) this.add(x);
+  }
+
   add(ms: number): void {
     if (this.n === this.data.length) {
       const next = new Float64Array(this.data.length * 2);
