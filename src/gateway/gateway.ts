@@ -1,4 +1,4 @@
-// The WebSocket gateway of one node: owns the sessions, fans the LiveFeed out through the
+// The WebSocket gateway of one node: owns the sessions, fans the LiveFeed out (FanOut) through the
 // SubscriptionIndex, sends heartbeats, disconnects revoked tokens and drains on shutdown.
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +13,7 @@ import type { EventStore } from '../store/event-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { GatewayContext, GatewayEvents } from './context.js';
 import type { LiveFeed } from './live-feed.js';
-import { signalFrame } from './messages.js';
+import { FanOut } from './fan-out.js';
 import { Session } from './session.js';
 import { SubscriptionIndex } from './subscription-index.js';
 
@@ -45,6 +45,7 @@ export class Gateway implements GatewayContext {
   readonly events: GatewayEvents;
   readonly sessions = new Set<Session>();
   private readonly index = new SubscriptionIndex<Session>();
+  private readonly fanOut: FanOut<Session>;
   private readonly byToken = new Map<string, Set<Session>>();
   /** Sessions that have not authenticated yet, and their count per client address. */
   private readonly pending = new Set<Session>();
@@ -61,14 +62,28 @@ export class Gateway implements GatewayContext {
     this.epoch = deps.epoch;
     this.log = deps.log;
     this.events = deps.events ?? {};
+    const { onDelivered, onMessageSent } = this.events;
+    this.fanOut = new FanOut<Session>({
+      candidates: (signal) => this.index.candidates(signal),
+      // Slices of a few milliseconds each on this machine (bench/profiles/fanout.md).
+      sliceOffers: 8192,
+      sliceWrites: 512,
+      windowMs: 10,
+      // About 20 MB of signals at most; beyond it fan-out holds the loop as it did before slicing.
+      maxQueued: 10_000,
+      onDelivered,
+      onSent: onMessageSent && ((count) => onMessageSent('signal', count)),
+    });
   }
 
   /** Entry point for every signal the LiveFeed hands out, in seq order. */
   dispatch(signal: Signal): void {
-    // Serialised once for all the sessions it matches, and only if one does.
-    let text: string | undefined;
-    const frame = () => (text ??= signalFrame(signal));
-    for (const s of this.index.candidates(signal.ticker)) s.offer(signal, frame);
+    this.fanOut.push(signal);
+  }
+
+  /** Highest seq whose fan-out is complete: live sessions have been sent everything up to it. */
+  get sentSeq(): number {
+    return this.fanOut.doneSeq;
   }
 
   /** WebSocket connections from `address` still waiting for their auth (capped before the upgrade). */
@@ -145,6 +160,7 @@ export class Gateway implements GatewayContext {
     for (const t of this.timers) clearInterval(t);
     try {
       await this.feed.catchUp();
+      await this.fanOut.idle();
     } catch (err) {
       this.log.warn({ err }, 'final catch-up failed; clients will resume from their last seq');
     }

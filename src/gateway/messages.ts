@@ -62,9 +62,17 @@ export function parseClientMessage(raw: unknown): ClientMessage {
   }
 }
 
-/** The server's signal message, serialised: built here only, for live fan-out and replay alike. */
+/**
+ * The server's signal message, serialised: built here only, for live fan-out and replay alike. Live
+ * fan-out builds it once per signal, however many sessions it goes to.
+ */
 export function signalFrame(signal: Signal): string {
   return JSON.stringify({ type: 'signal', seq: signal.seq, signal });
+}
+
+/** Serialised messages as one frame: a lone message as itself, several as a JSON array. */
+export function joinFrame(messages: readonly string[]): string {
+  return messages.length === 1 ? (messages[0] as string) : `[${messages.join(',')}]`;
 }
 
 /**
