@@ -21,6 +21,8 @@ type Mode = 'unauthenticated' | 'idle' | 'subscribed' | 'closing';
 const MAX_HELD = 100;
 /** Live signals taken in one turn are written together, in frames of about this size at most. */
 const COALESCE_BYTES = 64 * 1024;
+/** Frames are JSON text, also when handed to the socket as bytes already encoded. */
+const TEXT = { binary: false } as const;
 
 export class Session {
   readonly id = randomUUID();
@@ -42,7 +44,7 @@ export class Session {
   /** Messages that arrived while the token was being checked. */
   private held: ClientMessage[] | undefined;
   /** Live signal messages taken since the last flush, serialised, and their length. */
-  private outbox: string[] | undefined;
+  private outbox: Buffer[] | undefined;
   private outboxBytes = 0;
 
   constructor(
@@ -77,10 +79,10 @@ export class Session {
    * The fan-out offers every signal this session's index entry may want; true when taken. A taken
    * signal waits in the outbox until flush() (the fan-out's end of slice), unless the outbox is full.
    */
-  offer(signal: Signal, text: () => string): boolean {
+  offer(signal: Signal, bytes: () => Buffer): boolean {
     if (this.mode !== 'subscribed' || !this.cursor?.accept(signal)) return false;
     if (!matches(this.filter, signal)) return false;
-    const message = text();
+    const message = bytes();
     (this.outbox ??= []).push(message);
     this.outboxBytes += message.length;
     if (this.outboxBytes >= COALESCE_BYTES) this.flushTaken();
@@ -92,11 +94,11 @@ export class Session {
     const outbox = this.outbox;
     if (!outbox || outbox.length === 0) return 0;
     const count = outbox.length;
-    const text = joinFrame(outbox);
+    const frame = joinFrame(outbox);
     outbox.length = 0;
     this.outboxBytes = 0;
     if (this.mode === 'closing') return 0;
-    this.write(text);
+    this.write(frame);
     return count;
   }
 
@@ -158,8 +160,8 @@ export class Session {
   }
 
   /** One frame to the socket; past the send buffer the session is a slow consumer (4408). */
-  private write(text: string): void {
-    this.ws.send(text);
+  private write(frame: string | Buffer): void {
+    this.ws.send(frame, TEXT);
     this.lastSentAt = Date.now();
     if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) {
       this.ctx.events.onSlowConsumer?.(this);

@@ -10,16 +10,16 @@ import { makeSignal } from '../support/signals.js';
 
 class Recorder implements Recipient {
   readonly frames: string[] = [];
-  private outbox: string[] = [];
+  private outbox: Buffer[] = [];
   constructor(readonly wants: (s: Signal) => boolean) {}
-  offer(signal: Signal, text: () => string): boolean {
+  offer(signal: Signal, bytes: () => Buffer): boolean {
     if (!this.wants(signal)) return false;
-    this.outbox.push(text());
+    this.outbox.push(bytes());
     return true;
   }
   flush(): number {
     const n = this.outbox.length;
-    if (n > 0) this.frames.push(joinFrame(this.outbox.splice(0)));
+    if (n > 0) this.frames.push(joinFrame(this.outbox.splice(0)).toString('utf8'));
     return n;
   }
   seqs(): number[] {

@@ -33,7 +33,8 @@ class ScriptedSocket extends EventEmitter {
   /** Every frame as written, for its shape (one object or an array). */
   readonly frames: string[] = [];
   closed: { code: number; reason: string } | undefined;
-  send(data: string): void {
+  send(raw: string | Buffer): void {
+    const data = raw.toString();
     this.frames.push(data);
     const parsed = JSON.parse(data) as Msg | Msg[];
     for (const m of Array.isArray(parsed) ? parsed : [parsed]) this.sent.push(m);
