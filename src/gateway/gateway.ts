@@ -1,5 +1,6 @@
 // The WebSocket gateway of one node: owns the sessions, fans the LiveFeed out (FanOut) through the
 // SubscriptionIndex, sends heartbeats, disconnects revoked tokens and drains on shutdown.
+import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -35,6 +36,18 @@ export interface GatewayDeps {
 
 const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
+/**
+ * @fastify/websocket routes an upgrade through a ServerResponse it assigns to the socket and never
+ * ends, so that response kept its request, reply, request logger and headers for the whole life of
+ * the connection (measured: about 3 KB per idle connection, bench/profiles/fanout.md). Nothing writes
+ * to it after the upgrade: detach it so they can be collected. No onResponse hook ran for /ws
+ * before this either (the response never finished), so no hook misses anything.
+ */
+function releaseUpgradeResponse(socket: Socket): void {
+  const res = (socket as Socket & { _httpMessage?: unknown })._httpMessage;
+  if (res instanceof ServerResponse) res.detachSocket(socket);
+}
+
 export class Gateway implements GatewayContext {
   readonly config: Config['gateway'];
   readonly store: EventStore;
@@ -69,8 +82,9 @@ export class Gateway implements GatewayContext {
       sliceOffers: 8192,
       sliceWrites: 512,
       windowMs: 10,
-      // About 20 MB of signals at most; beyond it fan-out holds the loop as it did before slicing.
-      maxQueued: 10_000,
+      // A few MB of signals at most (more with large metadata); beyond it, offering holds the loop
+      // as fan-out did before slicing, so a backlog costs latency, not memory.
+      maxQueued: 1_000,
       onDelivered,
       onSent: onMessageSent && ((count) => onMessageSent('signal', count)),
     });
@@ -110,6 +124,7 @@ export class Gateway implements GatewayContext {
       }
       const auth = req.headers.authorization as string | undefined;
       const token = auth === undefined ? undefined : (bearer(auth) ?? '');
+      releaseUpgradeResponse(req.socket);
       const session = new Session(this, ws, req.socket, clientId, token, req.ip);
       this.sessions.add(session);
       if (session.mode === 'unauthenticated') {
