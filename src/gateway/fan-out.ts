@@ -1,7 +1,7 @@
 // FanOut: hands every signal of the LiveFeed, in seq order, to the sessions it matches, at a cost
 // per delivery below one write per delivery under load, and without holding the event loop.
 //
-// - Each signal is serialised and encoded once, however many sessions take it.
+// - Each signal is serialised once, however many sessions take it.
 // - Work runs in slices after the current turn (setImmediate), alternating two phases. Offering:
 //   signals are offered, strictly one after the other (so every session sees them in seq order), to
 //   their candidate sessions, which keep what they take in their outbox; at most `sliceOffers` per
@@ -13,12 +13,12 @@
 // - The queue is bounded: past `maxQueued` signals, push() offers at once (holding the loop, as
 //   fan-out did before slicing) rather than letting memory grow.
 import type { Signal } from '../domain/signal.js';
-import { signalBytes } from './messages.js';
+import { signalFrame } from './messages.js';
 
 /** A session as the fan-out sees it. */
 export interface Recipient {
-  /** Takes the signal if it wants it (true); `bytes` gives the serialised message. */
-  offer(signal: Signal, bytes: () => Buffer): boolean;
+  /** Takes the signal if it wants it (true); `text` gives the serialised message. */
+  offer(signal: Signal, text: () => string): boolean;
   /** Writes what it took since the last flush; returns how many signal messages that was. */
   flush(): number;
 }
@@ -40,7 +40,7 @@ export interface FanOutOptions<T> {
 interface InFlight<T> {
   signal: Signal;
   sessions: Iterator<T>;
-  bytes: () => Buffer;
+  text: () => string;
   /** Sessions that took it since it was last counted for onDelivered. */
   taken: number;
 }
@@ -121,9 +121,9 @@ export class FanOut<T extends Recipient> {
       this.queue = [];
       this.head = 0;
     }
-    let bytes: Buffer | undefined;
+    let text: string | undefined;
     const sessions = this.opts.candidates(signal);
-    return { signal, sessions, bytes: () => (bytes ??= signalBytes(signal)), taken: 0 };
+    return { signal, sessions, text: () => (text ??= signalFrame(signal)), taken: 0 };
   }
 
   /** Offers queued signals to at most `budget` candidate sessions. */
@@ -138,7 +138,7 @@ export class FanOut<T extends Recipient> {
           this.doneSeq = cur.signal.seq;
           break;
         }
-        if (!step.value.offer(cur.signal, cur.bytes)) continue;
+        if (!step.value.offer(cur.signal, cur.text)) continue;
         cur.taken += 1;
         if (this.dirty.size === 0) this.collectingSince = Date.now();
         this.dirty.add(step.value);

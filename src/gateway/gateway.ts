@@ -82,9 +82,9 @@ export class Gateway implements GatewayContext {
       sliceOffers: 8192,
       sliceWrites: 512,
       windowMs: 10,
-      // A few MB of signals at most (more with large metadata); beyond it, offering holds the loop
-      // as fan-out did before slicing, so a backlog costs latency, not memory.
-      maxQueued: 1_000,
+      // Beyond 100 waiting signals, offering (cheap: no writes) runs at once in the feed's turn, as
+      // fan-out did before slicing: a backlog of large signals must not cost memory (invariant 4).
+      maxQueued: 100,
       onDelivered,
       onSent: onMessageSent && ((count) => onMessageSent('signal', count)),
     });

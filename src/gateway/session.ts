@@ -21,8 +21,6 @@ type Mode = 'unauthenticated' | 'idle' | 'subscribed' | 'closing';
 const MAX_HELD = 100;
 /** Live signals taken in one turn are written together, in frames of about this size at most. */
 const COALESCE_BYTES = 64 * 1024;
-/** Frames are JSON text, also when handed to the socket as bytes already encoded. */
-const TEXT = { binary: false } as const;
 
 export class Session {
   readonly id = randomUUID();
@@ -44,7 +42,7 @@ export class Session {
   /** Messages that arrived while the token was being checked. */
   private held: ClientMessage[] | undefined;
   /** Live signal messages taken since the last flush, serialised, and their length. */
-  private outbox: Buffer[] | undefined;
+  private outbox: string[] | undefined;
   private outboxBytes = 0;
 
   constructor(
@@ -79,10 +77,10 @@ export class Session {
    * The fan-out offers every signal this session's index entry may want; true when taken. A taken
    * signal waits in the outbox until flush() (the fan-out's end of slice), unless the outbox is full.
    */
-  offer(signal: Signal, bytes: () => Buffer): boolean {
+  offer(signal: Signal, text: () => string): boolean {
     if (this.mode !== 'subscribed' || !this.cursor?.accept(signal)) return false;
     if (!matches(this.filter, signal)) return false;
-    const message = bytes();
+    const message = text();
     (this.outbox ??= []).push(message);
     this.outboxBytes += message.length;
     if (this.outboxBytes >= COALESCE_BYTES) this.flushTaken();
@@ -160,8 +158,8 @@ export class Session {
   }
 
   /** One frame to the socket; past the send buffer the session is a slow consumer (4408). */
-  private write(frame: string | Buffer): void {
-    this.ws.send(frame, TEXT);
+  private write(frame: string): void {
+    this.ws.send(frame);
     this.lastSentAt = Date.now();
     if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) {
       this.ctx.events.onSlowConsumer?.(this);

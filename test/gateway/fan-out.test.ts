@@ -10,16 +10,16 @@ import { makeSignal } from '../support/signals.js';
 
 class Recorder implements Recipient {
   readonly frames: string[] = [];
-  private outbox: Buffer[] = [];
+  private outbox: string[] = [];
   constructor(readonly wants: (s: Signal) => boolean) {}
-  offer(signal: Signal, bytes: () => Buffer): boolean {
+  offer(signal: Signal, text: () => string): boolean {
     if (!this.wants(signal)) return false;
-    this.outbox.push(bytes());
+    this.outbox.push(text());
     return true;
   }
   flush(): number {
     const n = this.outbox.length;
-    if (n > 0) this.frames.push(joinFrame(this.outbox.splice(0)).toString('utf8'));
+    if (n > 0) this.frames.push(joinFrame(this.outbox.splice(0)));
     return n;
   }
   seqs(): number[] {
