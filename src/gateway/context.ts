@@ -15,8 +15,8 @@ export interface GatewayEvents {
   onMessageSent?(type: string, count: number): void;
   onSlowConsumer?(session: Session): void;
   onReplay?(count: number): void;
-  /** A signal frame was handed to the socket (for publish-to-send latency). */
-  onDelivered?(signal: Signal): void;
+  /** The signal was written to `count` sessions' sockets (for publish-to-send latency). */
+  onDelivered?(signal: Signal, count: number): void;
 }
 
 export interface GatewayContext {
@@ -27,6 +27,8 @@ export interface GatewayContext {
   readonly epoch: string;
   readonly log: Logger;
   readonly events: GatewayEvents;
+  /** Highest seq whose live fan-out is complete (the feed's lastSeq may be ahead of it). */
+  readonly sentSeq: number;
   attach(session: Session): void;
   detach(session: Session): void;
   subscribe(session: Session, filter: SignalFilter): void;

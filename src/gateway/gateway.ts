@@ -1,5 +1,6 @@
-// The WebSocket gateway of one node: owns the sessions, fans the LiveFeed out through the
+// The WebSocket gateway of one node: owns the sessions, fans the LiveFeed out (FanOut) through the
 // SubscriptionIndex, sends heartbeats, disconnects revoked tokens and drains on shutdown.
+import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -13,7 +14,7 @@ import type { EventStore } from '../store/event-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { GatewayContext, GatewayEvents } from './context.js';
 import type { LiveFeed } from './live-feed.js';
-import { signalFrame } from './messages.js';
+import { FanOut } from './fan-out.js';
 import { Session } from './session.js';
 import { SubscriptionIndex } from './subscription-index.js';
 
@@ -35,6 +36,18 @@ export interface GatewayDeps {
 
 const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
+/**
+ * @fastify/websocket routes an upgrade through a ServerResponse it assigns to the socket and never
+ * ends, so that response kept its request, reply, request logger and headers for the whole life of
+ * the connection (measured: about 3 KB per idle connection, bench/profiles/fanout.md). Nothing writes
+ * to it after the upgrade: detach it so they can be collected. No onResponse hook ran for /ws
+ * before this either (the response never finished), so no hook misses anything.
+ */
+function releaseUpgradeResponse(socket: Socket): void {
+  const res = (socket as Socket & { _httpMessage?: unknown })._httpMessage;
+  if (res instanceof ServerResponse) res.detachSocket(socket);
+}
+
 export class Gateway implements GatewayContext {
   readonly config: Config['gateway'];
   readonly store: EventStore;
@@ -45,6 +58,7 @@ export class Gateway implements GatewayContext {
   readonly events: GatewayEvents;
   readonly sessions = new Set<Session>();
   private readonly index = new SubscriptionIndex<Session>();
+  private readonly fanOut: FanOut<Session>;
   private readonly byToken = new Map<string, Set<Session>>();
   /** Sessions that have not authenticated yet, and their count per client address. */
   private readonly pending = new Set<Session>();
@@ -61,14 +75,29 @@ export class Gateway implements GatewayContext {
     this.epoch = deps.epoch;
     this.log = deps.log;
     this.events = deps.events ?? {};
+    const { onDelivered, onMessageSent } = this.events;
+    this.fanOut = new FanOut<Session>({
+      candidates: (signal) => this.index.candidates(signal),
+      // Slices of a few milliseconds each on this machine (bench/profiles/fanout.md).
+      sliceOffers: 8192,
+      sliceWrites: 512,
+      windowMs: 10,
+      // Beyond 100 waiting signals, offering (cheap: no writes) runs at once in the feed's turn, as
+      // fan-out did before slicing: a backlog of large signals must not cost memory (invariant 4).
+      maxQueued: 100,
+      onDelivered,
+      onSent: onMessageSent && ((count) => onMessageSent('signal', count)),
+    });
   }
 
   /** Entry point for every signal the LiveFeed hands out, in seq order. */
   dispatch(signal: Signal): void {
-    // Serialised once for all the sessions it matches, and only if one does.
-    let text: string | undefined;
-    const frame = () => (text ??= signalFrame(signal));
-    for (const s of this.index.candidates(signal.ticker)) s.offer(signal, frame);
+    this.fanOut.push(signal);
+  }
+
+  /** Highest seq whose fan-out is complete: live sessions have been sent everything up to it. */
+  get sentSeq(): number {
+    return this.fanOut.doneSeq;
   }
 
   /** WebSocket connections from `address` still waiting for their auth (capped before the upgrade). */
@@ -95,6 +124,7 @@ export class Gateway implements GatewayContext {
       }
       const auth = req.headers.authorization as string | undefined;
       const token = auth === undefined ? undefined : (bearer(auth) ?? '');
+      releaseUpgradeResponse(req.socket);
       const session = new Session(this, ws, req.socket, clientId, token, req.ip);
       this.sessions.add(session);
       if (session.mode === 'unauthenticated') {
@@ -145,6 +175,7 @@ export class Gateway implements GatewayContext {
     for (const t of this.timers) clearInterval(t);
     try {
       await this.feed.catchUp();
+      await this.fanOut.idle();
     } catch (err) {
       this.log.warn({ err }, 'final catch-up failed; clients will resume from their last seq');
     }

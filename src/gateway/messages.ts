@@ -63,9 +63,21 @@ export function parseClientMessage(raw: unknown): ClientMessage {
   }
 }
 
-/** The server's signal message, serialised: built here only, for live fan-out and replay alike. */
+/**
+ * The server's signal message, serialised: built here only, for live fan-out and replay alike. Live
+ * fan-out builds it once per signal, however many sessions it goes to.
+ */
 export function signalFrame(signal: Signal): string {
   return JSON.stringify({ type: 'signal', seq: signal.seq, signal });
+}
+
+/**
+ * Serialised messages as one frame: a lone message as itself, several as a JSON array. Strings, not
+ * Buffers: encoded once per signal as Buffers, they lived outside the V8 heap and were collected late
+ * (RSS +15-20 MiB in test/e2e/slow-consumer on pg-redis-2, against its memory bound).
+ */
+export function joinFrame(messages: readonly string[]): string {
+  return messages.length === 1 ? (messages[0] as string) : `[${messages.join(',')}]`;
 }
 
 /**

@@ -12,18 +12,20 @@ import { matches, type SignalFilter } from '../domain/filter.js';
 import type { Signal } from '../domain/signal.js';
 import { type Logger, sessionLogger } from '../observability/logger.js';
 import type { GatewayContext } from './context.js';
-import { type ClientMessage, parseClientMessage, parseFrame, replayFrames } from './messages.js';
+import { type ClientMessage, joinFrame, parseClientMessage, parseFrame, replayFrames } from './messages.js';
 import { ReplayCursor, type ReplaySource } from './replay-cursor.js';
 
 type Mode = 'unauthenticated' | 'idle' | 'subscribed' | 'closing';
 
 /** At most one frame's worth of messages is held while a token is checked. */
 const MAX_HELD = 100;
+/** Live signals taken in one turn are written together, in frames of about this size at most. */
+const COALESCE_BYTES = 64 * 1024;
 
 export class Session {
   readonly id = randomUUID();
-  /** Every line this session logs carries its session_id. */
-  private readonly log: Logger;
+  /** Every line this session logs carries its session_id (made on first use: most sessions never log). */
+  private logger: Logger | undefined;
   readonly clientId: string;
   readonly remoteAddress: string;
   principal: Principal | undefined;
@@ -38,7 +40,10 @@ export class Session {
   private authTimer: NodeJS.Timeout | undefined;
   private authenticating = false;
   /** Messages that arrived while the token was being checked. */
-  private readonly held: ClientMessage[] = [];
+  private held: ClientMessage[] | undefined;
+  /** Live signal messages taken since the last flush, serialised, and their length. */
+  private outbox: string[] | undefined;
+  private outboxBytes = 0;
 
   constructor(
     private readonly ctx: GatewayContext,
@@ -50,7 +55,6 @@ export class Session {
     remoteAddress = socket.remoteAddress ?? '',
   ) {
     this.clientId = clientId ?? randomUUID();
-    this.log = sessionLogger(ctx.log, this.id, { client_id: this.clientId });
     this.remoteAddress = remoteAddress;
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('close', (code) => this.onClosed(code));
@@ -61,16 +65,45 @@ export class Session {
     }
   }
 
+  private get log(): Logger {
+    return (this.logger ??= sessionLogger(this.ctx.log, this.id, { client_id: this.clientId }));
+  }
+
   get bufferedBytes(): number {
     return this.ws.bufferedAmount;
   }
 
-  /** Called by the gateway for every signal the feed hands out that this session's index entry matches. */
-  offer(signal: Signal, frame: () => string): void {
-    if (this.mode !== 'subscribed' || !this.cursor?.accept(signal)) return;
-    if (!matches(this.filter, signal)) return;
-    this.send(frame());
-    this.ctx.events.onDelivered?.(signal);
+  /**
+   * The fan-out offers every signal this session's index entry may want; true when taken. A taken
+   * signal waits in the outbox until flush() (the fan-out's end of slice), unless the outbox is full.
+   */
+  offer(signal: Signal, text: () => string): boolean {
+    if (this.mode !== 'subscribed' || !this.cursor?.accept(signal)) return false;
+    if (!matches(this.filter, signal)) return false;
+    const message = text();
+    (this.outbox ??= []).push(message);
+    this.outboxBytes += message.length;
+    if (this.outboxBytes >= COALESCE_BYTES) this.flushTaken();
+    return true;
+  }
+
+  /** Writes the outbox as one frame (a single object when one signal is due); returns its count. */
+  flush(): number {
+    const outbox = this.outbox;
+    if (!outbox || outbox.length === 0) return 0;
+    const count = outbox.length;
+    const frame = joinFrame(outbox);
+    outbox.length = 0;
+    this.outboxBytes = 0;
+    if (this.mode === 'closing') return 0;
+    this.write(frame);
+    return count;
+  }
+
+  /** flush() outside the fan-out's slice, which counts what it flushes itself. */
+  private flushTaken(): void {
+    const count = this.flush();
+    if (count > 0) this.ctx.events.onMessageSent?.('signal', count);
   }
 
   heartbeat(now: number): void {
@@ -79,19 +112,29 @@ export class Session {
     this.send({ type: 'heartbeat', last_seq: this.streamPosition(), ts: now });
   }
 
-  /** Where this session stands in the stream: everything matching up to here has been sent. */
+  /**
+   * Where this session stands in the stream: everything matching up to here has been sent. Live,
+   * that is as far as the fan-out has written (the feed may be ahead of it), or further if the replay
+   * went further.
+   */
   private streamPosition(): number {
-    if (this.mode === 'subscribed' && this.cursor?.live) return this.ctx.feed.lastSeq;
-    return this.cursor?.position ?? 0;
+    const position = this.cursor?.position ?? 0;
+    if (this.mode === 'subscribed' && this.cursor?.live) return Math.max(position, this.ctx.sentSeq);
+    return position;
   }
 
   private get replaying(): boolean {
     return this.mode === 'subscribed' && this.cursor?.live === false;
   }
 
-  close({ code, reason }: Disconnect): void {
+  close(disconnect: Disconnect): void {
     if (this.mode === 'closing') return;
+    const { code, reason } = disconnect;
+    // What was taken goes out before the close (a drain promises it), unless memory is the reason.
+    if (disconnect !== Disconnects.slow_consumer) this.flushTaken();
+    if ((this.mode as Mode) === 'closing') return;
     this.mode = 'closing';
+    this.outbox = undefined;
     this.ctx.detach(this);
     clearTimeout(this.authTimer);
     this.ws.close(code, reason);
@@ -99,15 +142,25 @@ export class Session {
     setTimeout(() => this.ws.terminate(), 5000).unref();
   }
 
-  /** Sends one message, an array of them, or a frame already serialised (`count` messages). */
+  /**
+   * Sends one message, an array of them, or a frame already serialised (`count` messages), after the
+   * live signals already taken: nothing overtakes them (a heartbeat's last_seq covers them).
+   */
   private send(msg: object | object[] | string, count = Array.isArray(msg) ? msg.length : 1): void {
     if (this.mode === 'closing') return;
-    this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
-    this.lastSentAt = Date.now();
+    this.flushTaken();
+    if ((this.mode as Mode) === 'closing') return;
+    this.write(typeof msg === 'string' ? msg : JSON.stringify(msg));
     // Pre-serialised frames and arrays are signal frames; everything else names its own type.
     const type =
       typeof msg === 'string' || Array.isArray(msg) ? 'signal' : String((msg as { type?: unknown }).type);
     this.ctx.events.onMessageSent?.(type, count);
+  }
+
+  /** One frame to the socket; past the send buffer the session is a slow consumer (4408). */
+  private write(frame: string): void {
+    this.ws.send(frame);
+    this.lastSentAt = Date.now();
     if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) {
       this.ctx.events.onSlowConsumer?.(this);
       this.close(Disconnects.slow_consumer);
@@ -172,8 +225,8 @@ export class Session {
     if (!this.principal) {
       // Sent right behind the auth (or an Authorization header) without waiting for the welcome:
       // handled once the token checks out, in order.
-      if (this.authenticating && this.held.length < MAX_HELD) {
-        this.held.push(msg);
+      if (this.authenticating && (this.held?.length ?? 0) < MAX_HELD) {
+        (this.held ??= []).push(msg);
         return;
       }
       this.close(Disconnects.authenticate_first);
@@ -217,7 +270,9 @@ export class Session {
       last_seq: this.ctx.feed.lastSeq,
       heartbeat_ms: this.ctx.config.heartbeatMs,
     });
-    for (const msg of this.held.splice(0)) if ((this.mode as Mode) !== 'closing') this.handle(msg);
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const msg of held) if ((this.mode as Mode) !== 'closing') this.handle(msg);
   }
 
   private async subscribe(filter: SignalFilter, sinceSeq: number | undefined, epoch: string | undefined) {

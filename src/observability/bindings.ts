@@ -46,10 +46,12 @@ export function gatewayTelemetry(metrics: Metrics, log: Logger): GatewayEvents {
       metrics.replays.inc({ kind: 'subscribe' });
       metrics.replayedSignals.inc(count);
     },
-    onDelivered(signal) {
+    onDelivered(signal, count) {
       const committedAt = Date.parse(signal.created_at);
-      if (Number.isFinite(committedAt))
-        metrics.publishToSendSeconds.observe(Math.max(0, Date.now() - committedAt) / 1000);
+      if (!Number.isFinite(committedAt)) return;
+      // One observation per delivery (the SLO counts deliveries), all written at the same moment.
+      const seconds = Math.max(0, Date.now() - committedAt) / 1000;
+      for (let i = 0; i < count; i++) metrics.publishToSendSeconds.observe(seconds);
     },
   };
 }

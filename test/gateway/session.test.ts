@@ -30,8 +30,12 @@ class ScriptedSocket extends EventEmitter {
   readyState = 1;
   bufferedAmount = 0;
   readonly sent: Msg[] = [];
+  /** Every frame as written, for its shape (one object or an array). */
+  readonly frames: string[] = [];
   closed: { code: number; reason: string } | undefined;
-  send(data: string): void {
+  send(raw: string | Buffer): void {
+    const data = raw.toString();
+    this.frames.push(data);
     const parsed = JSON.parse(data) as Msg | Msg[];
     for (const m of Array.isArray(parsed) ? parsed : [parsed]) this.sent.push(m);
   }
@@ -183,6 +187,62 @@ describe('Session state machine', () => {
     const [later] = await publish(1, { ticker: 'NBTX' });
     await waitFor(() => ws.seqs().length === 4, 'the replay and the later live signal');
     assert.deepEqual(ws.seqs(), [first, ...missed, later]);
+  });
+
+  it('live signals due in one turn arrive as one array frame, in seq order, each once; a lone one as an object', async () => {
+    await start();
+    const a = open(token);
+    const b = open(token);
+    a.ws.frame({ type: 'subscribe', filters: {} });
+    b.ws.frame({ type: 'subscribe', filters: { tickers: ['NBTX'] } });
+    await waitFor(() => a.ws.index('subscribed') >= 0 && b.ws.index('subscribed') >= 0, 'subscribed');
+    const [lone] = await publish(1, { ticker: 'NBTX' });
+    await waitFor(() => a.ws.seqs().length === 1 && b.ws.seqs().length === 1, 'the lone signal');
+    const single = a.ws.frames.at(-1) as string;
+    assert.equal(JSON.parse(single).seq, lone, 'a lone signal is a single object, not an array');
+    // One publish of five is one commit, handed out in one turn: one frame per session.
+    const framesBefore = [a.ws.frames.length, b.ws.frames.length];
+    const batch = await publisher.publish([
+      makeSignal({ ticker: 'NBTX' }),
+      makeSignal({ ticker: 'OTHR' }),
+      makeSignal({ ticker: 'NBTX' }),
+      makeSignal({ ticker: 'OTHR' }),
+      makeSignal({ ticker: 'NBTX' }),
+    ]);
+    const seqs = batch.map((r) => ('seq' in r ? r.seq : assert.fail(JSON.stringify(r))));
+    await waitFor(() => a.ws.seqs().length === 6 && b.ws.seqs().length === 4, 'the batch');
+    assert.deepEqual(a.ws.seqs(), [lone, ...seqs]);
+    assert.deepEqual(b.ws.seqs(), [lone, seqs[0], seqs[2], seqs[4]], 'only its ticker, in order, once');
+    assert.deepEqual(
+      [a.ws.frames.length, b.ws.frames.length],
+      framesBefore.map((n) => n + 1),
+    );
+    assert.ok(Array.isArray(JSON.parse(a.ws.frames.at(-1) as string)));
+  });
+
+  it('a heartbeat never overtakes live signals: its last_seq only covers what was written before it', async () => {
+    await start();
+    const { ws, session } = open(token);
+    ws.frame({ type: 'subscribe', filters: { tickers: ['NBTX'] } });
+    await waitFor(() => ws.index('subscribed') >= 0, 'subscribed');
+    for (let i = 0; i < 5; i++) {
+      await publish(3, { ticker: 'NBTX' });
+      // The feed has handed these out; the fan-out may not have written them yet.
+      session.heartbeat(Date.now() + 3_600_000);
+      await publish(2, { ticker: 'OTHR' });
+      session.heartbeat(Date.now() + 3_600_000);
+    }
+    await waitFor(() => ws.seqs().length === 15, 'the signals');
+    assert.equal(ws.sent.filter((m) => m.type === 'heartbeat').length, 10);
+    let seen = 0;
+    ws.sent.forEach((m, i) => {
+      if (m.type === 'signal') seen = m.seq as number;
+      if (m.type !== 'heartbeat') return;
+      const later = ws.sent.slice(i).find((x) => x.type === 'signal');
+      // Nothing a heartbeat announces may arrive after it.
+      assert.ok(later === undefined || (later.seq as number) > (m.last_seq as number), JSON.stringify(m));
+      assert.ok((m.last_seq as number) >= seen);
+    });
   });
 
   it('a consumer whose unsent data passes the send buffer is closed 4408 and told to resume', async () => {
