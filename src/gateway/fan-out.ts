@@ -100,7 +100,7 @@ export class FanOut<T extends Recipient> {
   private slice(): void {
     if (this.writing.length === 0) {
       this.offer(this.opts.sliceOffers);
-      const due = this.queued === 0 || Date.now() - this.collectingSince >= this.opts.windowMs;
+      const due = this.queued === 0 || performance.now() - this.collectingSince >= this.opts.windowMs;
       if (this.dirty.size > 0 && due) {
         this.writing = [...this.dirty];
         this.dirty.clear();
@@ -140,7 +140,7 @@ export class FanOut<T extends Recipient> {
         }
         if (!step.value.offer(cur.signal, cur.text)) continue;
         cur.taken += 1;
-        if (this.dirty.size === 0) this.collectingSince = Date.now();
+        if (this.dirty.size === 0) this.collectingSince = performance.now();
         this.dirty.add(step.value);
       }
       if (cur.taken > 0) this.taken.push([cur.signal, cur.taken]);

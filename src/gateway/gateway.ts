@@ -140,7 +140,7 @@ export class Gateway implements GatewayContext {
   start(): void {
     const beat = setInterval(
       () => {
-        const now = Date.now();
+        const now = performance.now();
         for (const s of this.sessions) s.heartbeat(now);
       },
       Math.max(50, Math.floor(this.config.heartbeatMs / 4)),

@@ -43,9 +43,9 @@ export class LiveFeed {
     // the bus did not bring although it looks healthy here (another node's publisher cannot reach
     // it yet, or its breaker is still open after an outage). Otherwise a slow safety-net poll.
     const tick = Math.min(this.opts.catchUpMs, 200);
-    let lastPoll = 0;
+    let lastPoll = Number.NEGATIVE_INFINITY;
     this.timer = setInterval(() => {
-      const now = Date.now();
+      const now = performance.now(); // monotonic: a wall-clock step must not stop the safety-net poll
       if (this.bus.healthy() && !this.busMissed && now - lastPoll < this.opts.catchUpMs) return;
       lastPoll = now;
       void this.pump(true);

@@ -33,7 +33,8 @@ export class Session {
   mode: Mode = 'unauthenticated';
   /** The latest subscription's position (kept after an unsubscribe); undefined before the first. */
   private cursor: ReplayCursor | undefined;
-  lastSentAt = Date.now();
+  /** performance.now() of the last write: intervals run on the monotonic clock, not the wall clock. */
+  lastSentAt = performance.now();
   private badMessages = 0;
   /** Bumped by every subscribe, so a superseded replay stops. */
   private generation = 0;
@@ -106,10 +107,11 @@ export class Session {
     if (count > 0) this.ctx.events.onMessageSent?.('signal', count);
   }
 
+  /** `now` is performance.now(): a wall-clock step must not silence heartbeats (the client's watchdog). */
   heartbeat(now: number): void {
     if (this.mode === 'unauthenticated' || this.mode === 'closing') return;
     if (now - this.lastSentAt < this.ctx.config.heartbeatMs) return;
-    this.send({ type: 'heartbeat', last_seq: this.streamPosition(), ts: now });
+    this.send({ type: 'heartbeat', last_seq: this.streamPosition(), ts: Date.now() });
   }
 
   /**
@@ -160,7 +162,7 @@ export class Session {
   /** One frame to the socket; past the send buffer the session is a slow consumer (4408). */
   private write(frame: string): void {
     this.ws.send(frame);
-    this.lastSentAt = Date.now();
+    this.lastSentAt = performance.now();
     if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) {
       this.ctx.events.onSlowConsumer?.(this);
       this.close(Disconnects.slow_consumer);

@@ -228,9 +228,9 @@ describe('Session state machine', () => {
     for (let i = 0; i < 5; i++) {
       await publish(3, { ticker: 'NBTX' });
       // The feed has handed these out; the fan-out may not have written them yet.
-      session.heartbeat(Date.now() + 3_600_000);
+      session.heartbeat(performance.now() + 3_600_000);
       await publish(2, { ticker: 'OTHR' });
-      session.heartbeat(Date.now() + 3_600_000);
+      session.heartbeat(performance.now() + 3_600_000);
     }
     await waitFor(() => ws.seqs().length === 15, 'the signals');
     assert.equal(ws.sent.filter((m) => m.type === 'heartbeat').length, 10);
