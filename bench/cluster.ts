@@ -25,6 +25,7 @@ import { REDIS_URL } from '../test/support/servers.js';
 import { ProcSampler, ROOT } from './server.js';
 import { nowMs, Recorder, type Summary } from './stats.js';
 import type { StartMessage, SubscriberReport } from './subscribers.js';
+import { benchSignal } from './workload.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -147,22 +148,8 @@ function postJson(
   });
 }
 
-function signal(run: string, k: number, metadata: Record<string, unknown>) {
-  const ticker = TICKERS[k % TICKERS.length] as string;
-  return {
-    id: `cluster-${run}-${k}`,
-    ticker,
-    title: `${ticker} receives FDA Fast Track designation for lead candidate (cluster bench ${k})`,
-    source: 'globenewswire',
-    url: `https://example.com/news/${run}/${k}`,
-    catalyst: 'fda',
-    sentiment: ((k % 7) - 3) / 4,
-    confidence: 0.7 + (k % 30) / 100,
-    score: 1 + (k % 50) / 10,
-    published_at: '2026-11-23T14:05:00Z',
-    metadata: { rvol: 3.1, classifier: 'bench', ...metadata },
-  };
-}
+const signal = (run: string, k: number, metadata: Record<string, unknown>) =>
+  benchSignal(`cluster-${run}`, k, TICKERS[k % TICKERS.length] as string, metadata);
 
 /** Sends to the forked subscriber process and waits for the reply of type `reply`. */
 function ask<T>(child: ChildProcess, msg: object, reply: string, timeoutMs: number): Promise<T> {

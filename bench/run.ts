@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { type BenchServer, ProcSampler, renice, ROOT, type ServerOptions, startServer } from './server.js';
 import { nowMs, Recorder } from './stats.js';
 import type { StartMessage, SubscriberReport } from './subscribers.js';
+import { benchSignal } from './workload.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -158,22 +159,8 @@ function tickerList(n: number): string[] {
   return Array.from({ length: n }, (_, i) => TICKER_POOL[i] ?? `TK${i}`);
 }
 
-/** A realistic signal (~450 bytes of JSON); content depends only on k, so runs are comparable. */
-function makeSignal(runId: string, k: number, ticker: string, metadata: Record<string, unknown>) {
-  return {
-    id: `bench-${runId}-${k}`,
-    ticker,
-    title: `${ticker} receives FDA Fast Track designation for lead candidate (bench ${k})`,
-    source: 'globenewswire',
-    url: `https://example.com/news/${runId}/${k}`,
-    catalyst: 'fda',
-    sentiment: ((k % 7) - 3) / 4,
-    confidence: 0.7 + (k % 30) / 100,
-    score: 1 + (k % 50) / 10,
-    published_at: '2026-11-23T14:05:00Z',
-    metadata: { rvol: 3.1, classifier: 'bench', ...metadata },
-  };
-}
+const makeSignal = (runId: string, k: number, ticker: string, metadata: Record<string, unknown>) =>
+  benchSignal(runId, k, ticker, metadata);
 
 // ---------- output ----------
 

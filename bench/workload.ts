@@ -50,24 +50,42 @@ export interface SignalBody {
   metadata: Record<string, unknown>;
 }
 
-/** Signal j of a run, shaped like a real one (about 420 bytes as JSON). */
+/**
+ * A bench signal shaped like a real one (about 420 bytes as JSON): its content depends only on `k`,
+ * so runs compare. Every bench script builds its signals here.
+ */
+export function benchSignal(
+  run: string,
+  k: number,
+  ticker: string,
+  metadata: Record<string, unknown>,
+  over: Partial<SignalBody> = {},
+): SignalBody {
+  return {
+    id: `bench-${run}-${k}`,
+    ticker,
+    title: `${ticker} receives FDA Fast Track designation for lead candidate (bench ${k})`,
+    source: 'globenewswire',
+    url: `https://example.com/news/${run}/${k}`,
+    catalyst: 'fda',
+    sentiment: ((k % 7) - 3) / 4,
+    confidence: 0.7 + (k % 30) / 100,
+    score: 1 + (k % 50) / 10,
+    published_at: '2026-11-23T14:05:00Z',
+    metadata: { rvol: 3.1, classifier: 'bench', ...metadata },
+    ...over,
+  };
+}
+
+/** Signal j of a run for workload `w`: its class sets the ticker, catalyst or confidence. */
 export function signalOf(w: Workload, run: string, j: number, metadata: Record<string, unknown>): SignalBody {
   const k = w.kind === 'all' ? 1 : w.classes;
   const c = j % k;
   const ticker = w.kind === 'ticker' ? TICKERS(c) : TICKERS(1000 + (j % 97));
-  return {
-    id: `bench-${run}-${j}`,
-    ticker,
-    title: `${ticker} receives FDA Fast Track designation for lead candidate (bench ${j})`,
-    source: 'globenewswire',
-    url: `https://example.com/news/${run}/${j}`,
+  return benchSignal(run, j, ticker, metadata, {
     catalyst: w.kind === 'catalyst' ? catalystName(c) : 'fda',
-    sentiment: ((j % 7) - 3) / 4,
     confidence: w.kind === 'confidence' ? level(c, k) : 0.9,
-    score: 1 + (j % 50) / 10,
-    published_at: '2026-11-23T14:05:00Z',
-    metadata: { rvol: 3.1, classifier: 'bench', ...metadata },
-  };
+  });
 }
 
 /** The class of signal j (what the publisher reports per 2xx signal). */

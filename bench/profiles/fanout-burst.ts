@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, startServer } from '../server.js';
 import type { SubscriberReport } from '../subscribers.js';
+import { benchSignal } from '../workload.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -98,20 +99,7 @@ try {
   for (let k = 0; k < total; k += batch) {
     const signals = Array.from({ length: Math.min(batch, total - k) }, (_, j) => {
       const i = k + j;
-      const ticker = tickers[i % tickers.length] as string;
-      return {
-        id: `burst-${runId}-${i}`,
-        ticker,
-        title: `${ticker} receives FDA Fast Track designation for lead candidate (bench ${i})`,
-        source: 'globenewswire',
-        url: `https://example.com/news/${runId}/${i}`,
-        catalyst: 'fda',
-        sentiment: ((i % 7) - 3) / 4,
-        confidence: 0.7 + (i % 30) / 100,
-        score: 1 + (i % 50) / 10,
-        published_at: '2026-11-23T14:05:00Z',
-        metadata: { rvol: 3.1, classifier: 'bench', sent_at: 0 },
-      };
+      return benchSignal(`burst-${runId}`, i, tickers[i % tickers.length] as string, { sent_at: 0 });
     });
     bodies.push(JSON.stringify({ signals }));
   }
