@@ -20,7 +20,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 describe('cluster: the e2e suite on PostgreSQL + Redis with 2 nodes', () => {
   it(
     'every e2e test passes with subscribers and publishers on different nodes',
-    { timeout: 420_000 },
+    { timeout: 560_000 },
     async (t) => {
       if (!(await requirePostgres(t)) || !(await requireRedis(t))) return;
       const files = readdirSync(join(ROOT, 'test/e2e'))
