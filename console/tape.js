@@ -97,7 +97,9 @@ export class Tape {
       const data = JSON.parse(String(ev.data));
       const list = Array.isArray(data) ? data : [data];
       const signals = list.filter((m) => m.type === 'signal');
-      if (signals.length > 0) {
+      // Paused, signals the node sent before it read our unsubscribe are left for the resume's
+      // replay (from the position, which they do not move), so what came meanwhile shows once.
+      if (signals.length > 0 && !this.paused) {
         this.seq = Math.max(this.seq, ...signals.map((m) => m.seq));
         this.on.signals(
           signals.map((m) => m.signal),

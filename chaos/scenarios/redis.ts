@@ -28,9 +28,10 @@ export const redisDown: ScenarioDef = {
 export const redisLatency: ScenarioDef = {
   name: 'redis-latency',
   fault: 'Redis +400 ms each way 9 s',
-  // Slow is not broken (no breaker opens), but deliveries are late: the delivery-latency SLO burns.
-  // 9 s so its (shrunk) windows fill.
-  alert: { fires: ['CatalystDeliveryLatencyBudgetBurn'] },
+  // The bus is degraded (its reads lag, the limiters' Redis calls time out). Deliveries stay within
+  // the latency SLO on a quiet machine (the live feed reads what the bus is late with from the
+  // store), so its burn alert may or may not fire: noted when it does, not required.
+  alert: { fires: ['CatalystBusDegraded'] },
   holdMs: 9_000,
   minAckedDuringFault: 10,
   maxPublishMs: 3_000,
