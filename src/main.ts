@@ -70,13 +70,7 @@ export async function openGuardedStore(
   if (config.databaseUrl) {
     // Loaded on demand: an embedded node should not pay for the pg driver at start.
     const { PostgresStore } = await import('./store/postgres/postgres-store.js');
-    adapter = new PostgresStore({
-      url: config.databaseUrl,
-      applicationName: 'catalyst',
-      // A connection attempt outliving the call that wanted it holds the pool's end (and so a
-      // command's exit) on a wedged server; a little slack lets a slow connect still warm the pool.
-      connectTimeoutMs: Math.max(dep.policy.timeoutMs, 2_000),
-    });
+    adapter = new PostgresStore({ url: config.databaseUrl, applicationName: 'catalyst' });
   } else adapter = new SqliteStore(join(config.dataDir, 'catalyst.db'), { sync: config.sqliteSync });
   return { store: guardStore(adapter, dep), ledger: guardLedger(adapter.pipelineLedger(), dep) };
 }
