@@ -66,12 +66,12 @@ export async function openGuardedStore(
   registry: DependencyRegistry,
 ): Promise<{ store: Store; ledger: PipelineLedger }> {
   let adapter: Store & { pipelineLedger(): PipelineLedger };
-  const dep = registry.get('store');
   if (config.databaseUrl) {
     // Loaded on demand: an embedded node should not pay for the pg driver at start.
     const { PostgresStore } = await import('./store/postgres/postgres-store.js');
     adapter = new PostgresStore({ url: config.databaseUrl, applicationName: 'catalyst' });
   } else adapter = new SqliteStore(join(config.dataDir, 'catalyst.db'), { sync: config.sqliteSync });
+  const dep = registry.get('store');
   return { store: guardStore(adapter, dep), ledger: guardLedger(adapter.pipelineLedger(), dep) };
 }
 

@@ -106,6 +106,20 @@ async function storyReasons(ctx: Context): Promise<Array<string | undefined>> {
   return STORIES.map(([title]) => items.body.items.find((i) => i.title.endsWith(title as string))?.reason);
 }
 
+/**
+ * How the pipeline decided the 2 stories released during a fault, once both are decided (or 20 s
+ * after the heal: an undecided story is the scenario's failure to report, not a crash).
+ */
+async function faultStoryReasons(ctx: Context): Promise<Array<string | undefined>> {
+  await waitFor(
+    async () => (await storyReasons(ctx)).slice(0, 2).every((r) => r !== undefined),
+    'the stories of the fault to be judged',
+    20_000,
+    250,
+  ).catch(() => undefined);
+  return (await storyReasons(ctx)).slice(0, 2);
+}
+
 const keptIds = async (ctx: Context) =>
   new Set((await pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases)).map((a) => a.id));
 
@@ -403,13 +417,7 @@ export const feedBlockPage: ScenarioDef = {
   heal: async () => live().feeds.setFault('gnw', undefined),
   ledger: (ctx) => pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases),
   verify: async (ctx) => {
-    await waitFor(
-      async () => (await storyReasons(ctx)).slice(0, 2).every((r) => r !== undefined),
-      'the stories of the fault to be judged after it',
-      20_000,
-      250,
-    ).catch(() => undefined);
-    const reasons = (await storyReasons(ctx)).slice(0, 2);
+    const reasons = await faultStoryReasons(ctx);
     const blocked = await metricValue(ctx.stack.a.url, 'catalyst_feed_polls_total', {
       feed: 'globenewswire',
       outcome: 'blocked',
@@ -483,13 +491,7 @@ export const feedTruncated: ScenarioDef = {
   heal: ({ stack }) => stack.removeToxics(),
   ledger: (ctx) => pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases),
   verify: async (ctx) => {
-    await waitFor(
-      async () => (await storyReasons(ctx)).slice(0, 2).every((r) => r !== undefined),
-      'the stories of the fault to be judged after it',
-      20_000,
-      250,
-    ).catch(() => undefined);
-    const reasons = (await storyReasons(ctx)).slice(0, 2);
+    const reasons = await faultStoryReasons(ctx);
     const truncated = await metricValue(ctx.stack.a.url, 'catalyst_feed_polls_total', {
       feed: 'globenewswire',
       outcome: 'truncated',
@@ -556,13 +558,7 @@ export const feedSlow: ScenarioDef = {
   heal: ({ stack }) => stack.removeToxics(),
   ledger: (ctx) => pipelineAcks(ctx.stack.a.url, adminToken, ctx.phases),
   verify: async (ctx) => {
-    await waitFor(
-      async () => (await storyReasons(ctx)).slice(0, 2).every((r) => r !== undefined),
-      'the stories of the fault to be judged',
-      20_000,
-      250,
-    ).catch(() => undefined);
-    const reasons = (await storyReasons(ctx)).slice(0, 2);
+    const reasons = await faultStoryReasons(ctx);
     const failed = (await gnwFailedPolls(ctx)) - failedBefore;
     const probe = await slowProbeMs;
     ctx.notes.push(

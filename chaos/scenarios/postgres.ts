@@ -61,6 +61,14 @@ export const postgresReset: ScenarioDef = {
 // once it is back each is stored once.
 let privatePg: PrivatePostgres | undefined;
 
+/** A PostgreSQL server of the scenario's own (the shared one is never stopped), kept in privatePg. */
+async function startPrivatePg(): Promise<PrivatePostgres> {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (install postgresql)');
+  privatePg = await PrivatePostgres.start(bin);
+  return privatePg;
+}
+
 export const postgresRestarted: ScenarioDef = {
   name: 'postgres-restarted',
   fault: 'private PostgreSQL stopped (immediate) 6 s, then started',
@@ -68,10 +76,7 @@ export const postgresRestarted: ScenarioDef = {
   breakers: storeBreakers,
   maxPublishMs: 6_000,
   stack: async () => {
-    const bin = postgresBinDir();
-    if (!bin) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (install postgresql)');
-    const pg = await PrivatePostgres.start(bin);
-    privatePg = pg;
+    const pg = await startPrivatePg();
     return { postgresUrl: pg.url, dispose: () => pg.dispose() };
   },
   inject: () => live(privatePg).stop(),
@@ -118,10 +123,7 @@ export const postgresFailover: ScenarioDef = {
   breakers: storeBreakers,
   maxPublishMs: 6_000,
   stack: async () => {
-    const bin = postgresBinDir();
-    if (!bin) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (install postgresql)');
-    const primary = await PrivatePostgres.start(bin);
-    privatePg = primary;
+    const primary = await startPrivatePg();
     standby = undefined;
     return {
       postgresUrl: primary.url,
