@@ -99,6 +99,27 @@ describe('architecture boundaries', () => {
     );
   });
 
+  it('only the configuration reads the environment (and the entry points, which start before it)', () => {
+    const allowed = [
+      /^config(\.ts$|\/)/, // one typed configuration, one ConfigError naming the variable
+      /^cli(\.ts$|\/)/, // the command line: client settings (CATALYST_URL, CATALYST_TOKEN), children's env
+      /^observability\/instrument\.ts$/, // a --import preload: Sentry starts before any other module loads
+      /^store\/backup\/pg-tools\.ts$/, // hands the environment on to pg_dump, with PGPASSWORD added
+    ];
+    const offenders = sources(SRC)
+      .map((path) => ({ file: relative(SRC, path), text: readFileSync(path, 'utf8') }))
+      .filter(({ file }) => !allowed.some((a) => a.test(file)))
+      .flatMap(({ file, text }) =>
+        text
+          .split('\n')
+          .map((line, i) => ({ line: line.trim(), at: `${file}:${i + 1}` }))
+          .filter(({ line }) => !/^(\/\/|\/?\*)/.test(line))
+          .filter(({ line }) => /\bprocess\.env\b|'node:process'/.test(line))
+          .map(({ at, line }) => `${at}: ${line}`),
+      );
+    assert.deepEqual(offenders, [], 'take the setting from Config (src/config.ts)');
+  });
+
   it('domain/ imports nothing of ours outside domain/', () => {
     const offenders = all.filter((i) => i.file.startsWith('domain/') && !i.target.startsWith('domain/'));
     assert.deepEqual(
