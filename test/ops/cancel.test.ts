@@ -9,14 +9,14 @@ import { waitFor } from '../support/wait.js';
 import { errorShape, nodeBehindProxy, round, timed } from './support.js';
 
 /** The node's backends (application catalyst) still running a statement on the tokens table. */
-async function tokenLookupsRunning(dbUrl: string, dbName: string): Promise<number> {
+async function tokenLookupsRunning(dbUrl: string, dbName: string, query = '%FROM tokens%'): Promise<number> {
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   try {
     const r = await c.query<{ n: string }>(
       `SELECT count(*) AS n FROM pg_stat_activity
-        WHERE datname = $1 AND application_name = 'catalyst' AND state = 'active' AND query ILIKE '%FROM tokens%'`,
-      [dbName],
+        WHERE datname = $1 AND application_name = 'catalyst' AND state = 'active' AND query ILIKE $2`,
+      [dbName, query],
     );
     return Number(r.rows[0]!.n);
   } finally {
@@ -77,6 +77,56 @@ describe('cancelled token lookups', () => {
         10_000,
         100,
       );
+    },
+  );
+
+  e2e(
+    'a lookup running on the server when its connection wedges (timeout toxic) is cancelled there at its deadline',
+    async (t) => {
+      if (!(await requirePostgres(t))) return;
+      const { proxy, db, token: known, node } = await nodeBehindProxy(t, ['subscribe'], STORE_POLICY);
+      assert.equal((await request(node.url, 'GET', '/signals', { token: known })).status, 200);
+      const { token } = await createToken({ env: { DATABASE_URL: db.url } }, ['subscribe']);
+      // The lookup must be running on the server when the wedge hides it: held there by a lock, its
+      // answer (and PostgreSQL's notice of our dropped socket) blocked by the toxic on the way back.
+      const locker = new pg.Client({ connectionString: db.url });
+      locker.on('error', () => undefined);
+      await locker.connect();
+      t.after(() => locker.end());
+      await locker.query('BEGIN; LOCK TABLE tokens IN ACCESS EXCLUSIVE MODE');
+      await proxy.addToxic({
+        name: 'wedge',
+        type: 'timeout',
+        stream: 'downstream',
+        attributes: { timeout: 0 },
+      });
+      const lookup = '%FROM tokens WHERE hash%';
+      const reply = timed(() => request(node.url, 'GET', '/signals', { token }));
+      await waitFor(
+        async () => (await tokenLookupsRunning(db.url, db.name, lookup)) > 0,
+        'the lookup to reach PostgreSQL',
+        5000,
+        20,
+      );
+      const r = await reply;
+      assert.equal(errorShape(r.value, 503, 'unavailable'), undefined);
+      assert.match(r.value.body.error.message, /timed out after 400 ms/);
+      // Only a cancel on the server ends it before the lock is released or statement_timeout (5 s).
+      await waitFor(
+        async () => (await tokenLookupsRunning(db.url, db.name, lookup)) === 0,
+        'no backend left running the token lookup',
+        1500,
+        20,
+      );
+      await locker.query('ROLLBACK');
+      await proxy.removeToxic('wedge');
+      await waitFor(
+        async () => (await request(node.url, 'GET', '/signals', { token })).status === 200,
+        'lookups to work again once the toxic is gone',
+        10_000,
+        100,
+      );
+      t.diagnostic(`wedged lookup answered 503 in ${round(r.ms)} ms (deadline 400 ms)`);
     },
   );
 });
