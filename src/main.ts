@@ -120,6 +120,7 @@ async function openRedisParts(
   const bus = new RedisStreamsBus({
     client,
     keyPrefix: config.redisKeyPrefix,
+    commandTimeoutMs: registry.get('bus').policy.timeoutMs,
     logger: log,
   });
   // The per-command deadline is the limiter's own: a wedged Redis never holds a request longer.

@@ -1,7 +1,8 @@
 // Reads dependency policy overrides from the environment: CATALYST_DEP_<NAME>_<SETTING>=<value>.
-//   NAME     STORE, BUS, REDIS, POSTGRES, LLM, MARKET_DATA, FEED (every feed), FEED_<FEED NAME>
+//   NAME     STORE (SQLite or PostgreSQL), BUS, REDIS (the rate limiters'), LLM, MARKET_DATA,
+//            FEED (every feed host), FEED_<HOST> (one feed host: www.sec.gov is FEED_WWW_SEC_GOV)
 //   SETTING  see SETTINGS below, e.g. CATALYST_DEP_STORE_TIMEOUT_MS=1500,
-//            CATALYST_DEP_LLM_BREAKER_RESET_MS=60000, CATALYST_DEP_FEED_SEC_EDGAR_RETRY_ATTEMPTS=3
+//            CATALYST_DEP_LLM_BREAKER_RESET_MS=60000, CATALYST_DEP_FEED_WWW_SEC_GOV_RETRY_ATTEMPTS=3
 // A mistake is an error naming the variable and what is wrong, all problems at once: a typo in an
 // operator's env must stop the start, not silently leave a default in force.
 import type { DependencyPolicyOverride } from '../resilience/policy.js';
@@ -53,7 +54,7 @@ export const SETTINGS: Record<string, Setting> = {
 // Longest first, so a setting that ends another's name can never shadow it.
 const SUFFIXES = Object.keys(SETTINGS).sort((a, b) => b.length - a.length);
 
-/** Overrides keyed by policy key (`store`, `feed:*`, `feed:sec_edgar`); throws ConfigError. */
+/** Overrides keyed by policy key (`store`, `feed:*`, `feed:www_sec_gov`); throws ConfigError. */
 export function parsePolicyEnv(
   env: NodeJS.ProcessEnv | Record<string, string | undefined>,
 ): Record<string, DependencyPolicyOverride> {

@@ -1,5 +1,5 @@
-// Dependency: the single way to call a named outside dependency (store, bus, redis, postgres, llm,
-// market_data, feed:<name>). A call goes: breaker (rejects fast while open) -> per-attempt deadline
+// Dependency: the single way to call a named outside dependency (store, bus, redis, llm,
+// market_data, feed:<host>). A call goes: breaker (rejects fast while open) -> per-attempt deadline
 // with a fresh AbortSignal -> optional outbound limiter -> fn; retried with jittered backoff only
 // when the caller says it is idempotent; answered by the fallback, if any, when every attempt failed.
 //

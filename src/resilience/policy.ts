@@ -73,11 +73,6 @@ export const DEFAULT_POLICIES: Record<string, DependencyPolicy> = {
     breaker: breaker(20, 3_000),
     retry: { attempts: 2, baseDelayMs: 25, maxDelayMs: 200 },
   },
-  postgres: {
-    timeoutMs: 3_000,
-    breaker: breaker(10, 5_000),
-    retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 500 },
-  },
   // An LLM call is slow and paid for: few at once, paced, with the keyword classifier as fallback.
   llm: {
     timeoutMs: 15_000,
@@ -104,8 +99,8 @@ export const DEFAULT_POLICIES: Record<string, DependencyPolicy> = {
 export const FALLBACK_POLICY: DependencyPolicy = { timeoutMs: 5_000, breaker: breaker(10, 10_000) };
 
 /**
- * Canonical policy key of a dependency name: lower case, anything but [a-z0-9:*] as `_`. So
- * `feed:sec-edgar` and the env spelling `FEED_SEC_EDGAR` meet at `feed:sec_edgar`.
+ * Canonical policy key of a dependency name: lower case, anything but [a-z0-9:*] as `_`. So the
+ * feed host `feed:www.sec.gov` and the env spelling `FEED_WWW_SEC_GOV` meet at `feed:www_sec_gov`.
  */
 export function policyKey(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9:*]/g, '_');

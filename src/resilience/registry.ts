@@ -9,7 +9,7 @@ import { type DependencyPolicyOverride, policyFor } from './policy.js';
 export interface DependencyRegistryOptions {
   metrics: Metrics;
   logger: Logger;
-  /** Overrides by dependency name (`store`, `feed:*`, `feed:sec_edgar`), e.g. from parsePolicyEnv. */
+  /** Overrides by dependency name (`store`, `feed:*`, `feed:www_sec_gov`), e.g. from parsePolicyEnv. */
   policies?: Record<string, DependencyPolicyOverride>;
 }
 

@@ -24,7 +24,7 @@ interface Import {
   names: string[];
 }
 
-/** Every static and dynamic import of a module of ours, with the names it takes. */
+/** Every static and dynamic import (and re-export) of a module of ours, with the names it takes. */
 function imports(): Import[] {
   const out: Import[] = [];
   for (const path of sources(SRC)) {
@@ -35,7 +35,8 @@ function imports(): Import[] {
       const target = relative(SRC, resolve(dirname(path), spec)).replace(/\.js$/, '');
       out.push({ file, target, names });
     };
-    for (const m of text.matchAll(/import\s+(type\s+)?([\s\S]*?)\s+from\s+'([^']+)'/g)) {
+    // A re-export hands the module on as surely as an import. No `;` inside: one statement only.
+    for (const m of text.matchAll(/(?:import|export)\s+(type\s+)?([^;]*?)\s+from\s+'([^']+)'/g)) {
       const names = (m[2] ?? '')
         .replace(/[{}]/g, '')
         .split(',')
@@ -96,6 +97,27 @@ describe('architecture boundaries', () => {
       [],
       'take the port; main.ts (openGuardedStore, openCommandStore) builds the adapter',
     );
+  });
+
+  it('only the configuration reads the environment (and the entry points, which start before it)', () => {
+    const allowed = [
+      /^config(\.ts$|\/)/, // one typed configuration, one ConfigError naming the variable
+      /^cli(\.ts$|\/)/, // the command line: client settings (CATALYST_URL, CATALYST_TOKEN), children's env
+      /^observability\/instrument\.ts$/, // a --import preload: Sentry starts before any other module loads
+      /^store\/backup\/pg-tools\.ts$/, // hands the environment on to pg_dump, with PGPASSWORD added
+    ];
+    const offenders = sources(SRC)
+      .map((path) => ({ file: relative(SRC, path), text: readFileSync(path, 'utf8') }))
+      .filter(({ file }) => !allowed.some((a) => a.test(file)))
+      .flatMap(({ file, text }) =>
+        text
+          .split('\n')
+          .map((line, i) => ({ line: line.trim(), at: `${file}:${i + 1}` }))
+          .filter(({ line }) => !/^(\/\/|\/?\*)/.test(line))
+          .filter(({ line }) => /\bprocess\.env\b|'node:process'/.test(line))
+          .map(({ at, line }) => `${at}: ${line}`),
+      );
+    assert.deepEqual(offenders, [], 'take the setting from Config (src/config.ts)');
   });
 
   it('domain/ imports nothing of ours outside domain/', () => {

@@ -227,4 +227,24 @@ describe('RedisStreamsBus', () => {
     await publisher.publish([after]);
     await waitFor(() => got.some((s) => s.id === after.id), 'a signal after the thaw');
   });
+  it("a publish's command deadline is the one it is given (main.ts gives the bus dependency's)", async (t) => {
+    const binary = await requireBinary(t, 'redis-server');
+    if (!binary) return;
+    const server = await RedisServer.start(binary);
+    cleanups.push(() => server.kill());
+    const d = deployment(server.url, { commandTimeoutMs: 300 });
+    cleanups.push(d.cleanup);
+    const publisher = await d.node();
+    await waitFor(() => publisher.healthy(), 'the bus ready');
+    server.freeze();
+    try {
+      const started = performance.now();
+      await assert.rejects(publisher.publish([signal()]), /timed out/);
+      const ms = performance.now() - started;
+      // Far from the 2 s default: a timed-out publish does not linger in ioredis past its deadline.
+      assert.ok(ms >= 290 && ms < 1500, `timed out after ${Math.round(ms)} ms`);
+    } finally {
+      server.thaw();
+    }
+  });
 });

@@ -25,7 +25,7 @@ async function tokensList(
 }
 
 describe('CLI commands and an unreachable store', () => {
-  it('`catalyst tokens list` against a closed port fails fast with one line naming the store', async () => {
+  it('`catalyst tokens list` against a closed port fails fast with one line naming the store', async (t) => {
     const r = await tokensList({ DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/nowhere` });
     assert.equal(r.code, 1);
     // One line, with what the driver said (the address it could not reach).
@@ -33,7 +33,10 @@ describe('CLI commands and an unreachable store', () => {
       r.stderr,
       /^catalyst tokens: Dependency store is unavailable \(failed\): .*ECONNREFUSED[^\n]*\n$/,
     );
-    assert.ok(r.ms < 10_000, `failed in ${round(r.ms)} ms`);
+    // "(failed)", not "(timed out ...)": it gave up at the refusal. The bound only catches a hang:
+    // starting the command (tsx, the pg driver) alone can take seconds on a loaded machine.
+    assert.ok(r.ms < 20_000, `failed in ${round(r.ms)} ms`);
+    t.diagnostic(`closed port: the command exited after ${round(r.ms)} ms`);
   });
 
   it('`catalyst tokens list` against a wedged PostgreSQL fails at its timeout, no stack trace', async (t) => {
@@ -44,12 +47,13 @@ describe('CLI commands and an unreachable store', () => {
     const r = await tokensList({ DATABASE_URL: db.proxiedUrl });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^catalyst tokens: Dependency store is unavailable \(timed out after 500 ms\)\n$/);
-    // Two attempts of 500 ms (the store's retry for an idempotent call), then the pool's end waits
-    // out the connect it could not cancel (pg's 5 s connect timeout), on top of what starting the
-    // command costs, measured alike (a closed port fails at once): a loaded machine slows both.
+    // Two attempts of 500 ms (the store's retry for an idempotent call); closing cuts the connect
+    // still waiting (test/store/postgres.test.ts), so the command does not wait out pg's 5 s connect
+    // timeout. On top of what starting the command costs, measured alike (a closed port fails at
+    // once): a loaded machine slows both, so the bound is generous.
     const start = await tokensList({ DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/x` });
     const waited = r.ms - start.ms;
-    assert.ok(waited < 9_000, `waited ${round(waited)} ms on the wedged store (${round(r.ms)} ms in all)`);
+    assert.ok(waited < 6_000, `waited ${round(waited)} ms on the wedged store (${round(r.ms)} ms in all)`);
     t.diagnostic(`wedged store: the command exited after ${round(r.ms)} ms (start-up ${round(start.ms)} ms)`);
   });
 });

@@ -6,7 +6,7 @@ import { DEFAULT_POLICIES, FALLBACK_POLICY, policyFor } from '../../src/resilien
 
 describe('policyFor', () => {
   it('has an explicit breaker volume threshold for every known dependency (opossum defaults to 0)', () => {
-    for (const name of ['store', 'bus', 'redis', 'postgres', 'llm', 'market_data', 'feed:*']) {
+    for (const name of ['store', 'bus', 'redis', 'llm', 'market_data', 'feed:*']) {
       const p = DEFAULT_POLICIES[name];
       assert.ok(p, `a default for ${name}`);
       assert.ok(p.breaker.volumeThreshold >= 1, `${name} volumeThreshold`);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
@@ -202,5 +203,24 @@ describe('PostgresStore', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('closing cuts a connect still waiting on a server that never answers', async (t) => {
+    // A wedged server: it accepts the connection and never answers the startup message.
+    const held: Socket[] = [];
+    const server = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      held.forEach((socket) => socket.destroy());
+      server.close();
+    });
+    const { port } = server.address() as AddressInfo;
+    const store = new PostgresStore({
+      url: `postgres://postgres@127.0.0.1:${port}/none`,
+      connectTimeoutMs: 60_000,
+    });
+    await assert.rejects(store.ping(AbortSignal.timeout(100)), { name: 'TimeoutError' });
+    // The call gave up; close must not wait out the connect (a CLI command would hang that long).
+    await withDeadline(store.close(), 'the store to close', 10_000);
   });
 });

@@ -32,6 +32,11 @@ export interface RedisStreamsBusOptions {
   maxLen?: number;
   /** How long one XREAD blocks waiting for entries. Default 5000. */
   blockMs?: number;
+  /**
+   * Deadline of a publish's commands (ioredis commandTimeout). The composition root passes the bus
+   * dependency's timeout, so a publish that timed out there does not linger in ioredis. Default 2000.
+   */
+  commandTimeoutMs?: number;
   logger?: BusLogger;
 }
 
@@ -68,7 +73,10 @@ export class RedisStreamsBus implements Bus {
     this.log = opts.logger ?? silent;
     // No retry of a command that was in flight when the connection dropped: a retried XADD could
     // append twice, and a fast failure lets the caller's breaker see the outage.
-    this.commands = this.connect('publish', { maxRetriesPerRequest: 0, commandTimeout: 2000 });
+    this.commands = this.connect('publish', {
+      maxRetriesPerRequest: 0,
+      commandTimeout: opts.commandTimeoutMs ?? 2000,
+    });
     this.firstConnect = new Promise((resolve) => {
       const settle = () => {
         this.commands.off('ready', settle).off('close', settle);

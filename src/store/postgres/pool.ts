@@ -46,11 +46,23 @@ export function unavailableError(err: unknown): unknown {
 
 export class PgPool {
   private readonly pool: pg.Pool;
+  /** Connections still being opened: end() cuts them rather than wait out their connect timeout. */
+  private readonly opening = new Set<pg.Client>();
   private ended = false;
 
   constructor(opts: PoolOptions, onIdleError: (err: Error) => void) {
     const statementTimeout = opts.statementTimeoutMs ?? 5000;
+    const opening = this.opening;
+    class PoolMember extends pg.Client {
+      constructor(config?: string | pg.ClientConfig) {
+        super(config);
+        opening.add(this);
+        // Failed or closed: no longer opening (a connected one leaves on the pool's 'connect').
+        this.once('end', () => opening.delete(this));
+      }
+    }
     this.pool = new pg.Pool({
+      Client: PoolMember,
       connectionString: opts.url,
       max: opts.poolMax ?? 10,
       application_name: opts.applicationName ?? 'catalyst',
@@ -64,6 +76,7 @@ export class PgPool {
     });
     // An idle connection that breaks emits here; without a listener it would crash the process.
     this.pool.on('error', onIdleError);
+    this.pool.on('connect', (c) => opening.delete(c));
   }
 
   /** Runs `fn` on one connection; an abort cancels its statement, destroys the connection and rejects with the reason. */
@@ -170,6 +183,10 @@ export class PgPool {
   async end(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    await this.pool.end();
+    const ended = this.pool.end();
+    // pg-pool's end waits for every connect in progress, which against a wedged or blackholed
+    // server is the whole connect timeout: a command that already failed would hang that long.
+    for (const c of this.opening) c.connection.stream.destroy();
+    await ended;
   }
 }
