@@ -10,7 +10,7 @@ import { Disconnects, type Disconnect } from '../domain/disconnects.js';
 import { CatalystError } from '../domain/errors.js';
 import { matches, type SignalFilter } from '../domain/filter.js';
 import type { Signal } from '../domain/signal.js';
-import { type Logger, sessionLogger } from '../observability/logger.js';
+import { type Logger, logWebSocketError, sessionLogger } from '../observability/logger.js';
 import type { GatewayContext } from './context.js';
 import { type ClientMessage, joinFrame, parseClientMessage, parseFrame, replayFrames } from './messages.js';
 import { ReplayCursor, type ReplaySource } from './replay-cursor.js';
@@ -59,7 +59,10 @@ export class Session {
     this.remoteAddress = remoteAddress;
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('close', (code) => this.onClosed(code));
-    ws.on('error', (err) => this.log.debug({ err }, 'websocket error'));
+    ws.on('error', (err) => {
+      logWebSocketError(this.log, err);
+      ws.terminate();
+    });
     if (authorization !== undefined) void this.authenticate(authorization);
     else {
       this.authTimer = setTimeout(() => this.close(Disconnects.auth_timeout), ctx.config.authTimeoutMs);
