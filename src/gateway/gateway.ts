@@ -197,13 +197,16 @@ export class Gateway implements GatewayContext {
     for (const s of sessions) s.ws.terminate();
   }
 
-  attach(session: Session): void {
+  attach(session: Session, principal: Principal): Principal {
     this.settle(session);
-    const hash = session.principal?.tokenHash;
-    if (!hash) return;
+    const hash = principal.tokenHash;
     let set = this.byToken.get(hash);
     if (!set) this.byToken.set(hash, (set = new Set()));
+    // Sessions of one token share its Principal (the same token record): one object and hash string
+    // per token, not per connection.
+    const shared = set.values().next().value?.principal ?? principal;
     set.add(session);
+    return shared;
   }
 
   detach(session: Session): void {
