@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { observeHttp } from '../observability/http-metrics.js';
-import type { Logger } from '../observability/logger.js';
+import { type Logger, logWebSocketError } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { echoRequestId, fastifyRequestIdOptions, requestLogController } from '../observability/request-id.js';
 import { setupSentryFastify } from '../observability/sentry.js';
@@ -65,13 +65,9 @@ export async function createApp({ config, logger, metrics }: AppOptions): Promis
   setupSentryFastify(app);
   await app.register(websocket, {
     options: { maxPayload: config.gateway.maxFrameBytes },
-    // A frame error (too large, bad UTF-8, bad opcode) is the client's doing, and ws has already
-    // closed with its code: worth a line at info, not an error page for the operator.
+    // Errors before the gateway's Session takes the socket over (it logs the same way after).
     errorHandler: (err, socket, req) => {
-      const code = (err as { code?: unknown }).code;
-      if (typeof code === 'string' && code.startsWith('WS_ERR_'))
-        req.log.info({ err: { code, message: err.message } }, 'websocket frame refused');
-      else req.log.warn({ err }, 'websocket error');
+      logWebSocketError(req.log, err);
       socket.terminate();
     },
   });

@@ -29,7 +29,8 @@ export interface GatewayContext {
   readonly events: GatewayEvents;
   /** Highest seq whose live fan-out is complete (the feed's lastSeq may be ahead of it). */
   readonly sentSeq: number;
-  attach(session: Session): void;
+  /** The session is authenticated as `principal`; returns the Principal it keeps (one per token). */
+  attach(session: Session, principal: Principal): Principal;
   detach(session: Session): void;
   subscribe(session: Session, filter: SignalFilter): void;
   unsubscribe(session: Session): void;

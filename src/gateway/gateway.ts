@@ -125,6 +125,10 @@ export class Gateway implements GatewayContext {
       const auth = req.headers.authorization as string | undefined;
       const token = auth === undefined ? undefined : (bearer(auth) ?? '');
       releaseUpgradeResponse(req.socket);
+      // @fastify/websocket's own 'error' listener closes over the upgrade's request and reply (their
+      // headers, request logger and response): about 3 KB per connection for its whole life. The
+      // Session logs errors and terminates the same way (logWebSocketError) from here on.
+      for (const listener of ws.listeners('error')) ws.off('error', listener as (err: Error) => void);
       const session = new Session(this, ws, req.socket, clientId, token, req.ip);
       this.sessions.add(session);
       if (session.mode === 'unauthenticated') {
@@ -193,13 +197,16 @@ export class Gateway implements GatewayContext {
     for (const s of sessions) s.ws.terminate();
   }
 
-  attach(session: Session): void {
+  attach(session: Session, principal: Principal): Principal {
     this.settle(session);
-    const hash = session.principal?.tokenHash;
-    if (!hash) return;
+    const hash = principal.tokenHash;
     let set = this.byToken.get(hash);
     if (!set) this.byToken.set(hash, (set = new Set()));
+    // Sessions of one token share its Principal (the same token record): one object and hash string
+    // per token, not per connection.
+    const shared = set.values().next().value?.principal ?? principal;
     set.add(session);
+    return shared;
   }
 
   detach(session: Session): void {

@@ -10,7 +10,7 @@ import { Disconnects, type Disconnect } from '../domain/disconnects.js';
 import { CatalystError } from '../domain/errors.js';
 import { matches, type SignalFilter } from '../domain/filter.js';
 import type { Signal } from '../domain/signal.js';
-import { type Logger, sessionLogger } from '../observability/logger.js';
+import { type Logger, logWebSocketError, sessionLogger } from '../observability/logger.js';
 import type { GatewayContext } from './context.js';
 import { type ClientMessage, joinFrame, parseClientMessage, parseFrame, replayFrames } from './messages.js';
 import { ReplayCursor, type ReplaySource } from './replay-cursor.js';
@@ -21,6 +21,10 @@ type Mode = 'unauthenticated' | 'idle' | 'subscribed' | 'closing';
 const MAX_HELD = 100;
 /** Live signals taken in one turn are written together, in frames of about this size at most. */
 const COALESCE_BYTES = 64 * 1024;
+
+/** A session's socket knows its session, for the shared listeners. */
+const SESSION = Symbol('session');
+type Tagged = WebSocket & { [SESSION]: Session };
 
 export class Session {
   readonly id = randomUUID();
@@ -57,13 +61,28 @@ export class Session {
   ) {
     this.clientId = clientId ?? randomUUID();
     this.remoteAddress = remoteAddress;
-    ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
-    ws.on('close', (code) => this.onClosed(code));
-    ws.on('error', (err) => this.log.debug({ err }, 'websocket error'));
+    (ws as Tagged)[SESSION] = this;
+    ws.on('message', Session.onMessage);
+    ws.on('close', Session.onClose);
+    ws.on('error', Session.onError);
     if (authorization !== undefined) void this.authenticate(authorization);
     else {
       this.authTimer = setTimeout(() => this.close(Disconnects.auth_timeout), ctx.config.authTimeoutMs);
     }
+  }
+
+  // The socket's listeners are shared (`this` is the socket), not three closures per session.
+  private static onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+    (this as Tagged)[SESSION].onFrame(data, isBinary);
+  }
+
+  private static onClose(this: WebSocket, code: number): void {
+    (this as Tagged)[SESSION].onClosed(code);
+  }
+
+  private static onError(this: WebSocket, err: Error): void {
+    logWebSocketError((this as Tagged)[SESSION].log, err);
+    this.terminate();
   }
 
   private get log(): Logger {
@@ -261,9 +280,8 @@ export class Session {
     }
     if (!hasScope(principal, 'subscribe')) return this.close(Disconnects.missing_scope);
     if (!(await this.ctx.allowConnect(this, principal))) return this.close(Disconnects.too_many_connects);
-    this.principal = principal;
+    this.principal = this.ctx.attach(this, principal);
     this.mode = 'idle';
-    this.ctx.attach(this);
     this.send({
       type: 'welcome',
       client_id: this.clientId,
@@ -281,7 +299,7 @@ export class Session {
     const generation = ++this.generation;
     this.filter = filter;
     this.ctx.subscribe(this, filter);
-    const source = this.replaySource(filter);
+    const source = new FilteredStore(this.ctx, filter);
     const head = source.lastSeq;
     if (sinceSeq === undefined) {
       this.cursor = ReplayCursor.live(source, this.ctx.config.replayPageSize);
@@ -322,17 +340,6 @@ export class Session {
     }
   }
 
-  /** The store, seen through this subscription's filter, up to the LiveFeed's position. */
-  private replaySource(filter: SignalFilter): ReplaySource {
-    const { store, feed } = this.ctx;
-    return {
-      get lastSeq() {
-        return feed.lastSeq;
-      },
-      read: (afterSeq, uptoSeq, limit) => store.read({ afterSeq, uptoSeq, limit, filter }),
-    };
-  }
-
   /** A later subscribe, an unsubscribe or a close has taken over from this one. */
   private superseded(generation: number): boolean {
     return generation !== this.generation || this.mode === 'closing';
@@ -367,5 +374,24 @@ export class Session {
     if (this.mode !== 'closing') this.ctx.detach(this);
     this.mode = 'closing';
     this.ctx.events.onClosed?.(this, code);
+  }
+}
+
+/**
+ * The store, seen through one subscription's filter, up to the LiveFeed's position. A class, not an
+ * object literal with a getter and a closure: every subscribed session holds one (bench/profiles/idle-memory.md).
+ */
+class FilteredStore implements ReplaySource {
+  constructor(
+    private readonly ctx: GatewayContext,
+    private readonly filter: SignalFilter,
+  ) {}
+
+  get lastSeq(): number {
+    return this.ctx.feed.lastSeq;
+  }
+
+  read(afterSeq: number, uptoSeq: number, limit: number): Promise<Signal[]> {
+    return this.ctx.store.read({ afterSeq, uptoSeq, limit, filter: this.filter });
   }
 }

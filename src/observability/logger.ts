@@ -66,6 +66,17 @@ export function sessionLogger(
   return logger.child({ session_id: sessionId, ...fields });
 }
 
+/**
+ * An error on an open WebSocket. A refused frame (too large, bad UTF-8, bad opcode) is the client's
+ * doing and `ws` has already closed with its code: worth a line at info, not an error for the operator.
+ */
+export function logWebSocketError(logger: Pick<Logger, 'info' | 'warn'>, err: Error): void {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('WS_ERR_'))
+    logger.info({ err: { code, message: err.message } }, 'websocket frame refused');
+  else logger.warn({ err }, 'websocket error');
+}
+
 /** The logger for work done on behalf of one request outside Fastify's own `request.log`. */
 export function requestLogger(logger: Logger, requestId: string): Logger {
   return logger.child({ request_id: requestId });
