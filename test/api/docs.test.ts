@@ -51,6 +51,10 @@ describe('API documents', () => {
   let dataDir: string;
   let token: string;
   before(async () => {
+    // Compile both specifications' schemas first: seconds of CPU that, with sockets open, would let
+    // the in-process server's keep-alive timer fire late and close a connection fetch is reusing.
+    openApiErrors({});
+    asyncApiErrors({});
     dataDir = mkdtempSync(join(tmpdir(), 'catalyst-docs-'));
     const config = loadConfig({ port: '0', 'data-dir': dataDir }, { CATALYST_HEARTBEAT_MS: '100' });
     const store = await openCommandStore(config);
