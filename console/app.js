@@ -7,6 +7,7 @@ import { breakerBoard, pipelinePanel, ratesPanel, tokensPanel } from './panels.j
 import { Tape } from './tape.js';
 
 const MAX_ROWS = 500;
+const EMPTY_TAPE = 'No signals yet. New ones appear here as they are published.';
 
 /** @type {Array<{ stop(): void }>} */
 let running = [];
@@ -138,6 +139,10 @@ function startTape() {
     if (form.get('min_confidence')) filters.min_confidence = Number(form.get('min_confidence'));
     if (form.get('sentiment')) filters.sentiment = String(form.get('sentiment'));
     notice.hidden = true;
+    empty.textContent =
+      Object.keys(filters).length > 0
+        ? 'No signals match these filters yet. Matching ones appear here as they are published.'
+        : EMPTY_TAPE;
     tape.setFilters(filters);
   };
   void tape.start();

@@ -19,7 +19,9 @@ const failureHistory = /** @type {Map<string, Array<{ at: number, n: number }>>}
 function recentFailures(name, counts) {
   const n = (counts.failure ?? 0) + (counts.timeout ?? 0) + (counts.rejected ?? 0);
   const now = Date.now();
-  const list = (failureHistory.get(name) ?? []).filter((x) => now - x.at <= 60_000);
+  let list = (failureHistory.get(name) ?? []).filter((x) => now - x.at <= 60_000);
+  // Counts that went down are a restarted node's: all of its failures are recent.
+  if (list.some((x) => x.n > n)) list = [{ at: now, n: 0 }];
   list.push({ at: now, n });
   failureHistory.set(name, list);
   return n - /** @type {{ n: number }} */ (list[0]).n;

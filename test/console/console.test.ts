@@ -49,7 +49,10 @@ describe('operator console in a browser', () => {
       await page.fill('#token', token);
       await page.click('#signin-form button[type=submit]');
       await see(page, '#tape[data-state="live"]');
+      // The token lives in this tab's session storage and nowhere else.
+      assert.deepEqual(await page.evaluate('Object.values(sessionStorage)'), [token]);
       assert.equal(await page.evaluate('localStorage.length'), 0, 'nothing in local storage');
+      assert.deepEqual(await browser.cookies(), [], 'no cookies');
 
       // A published signal appears in the tape.
       await see(page, '#tape-empty');
@@ -81,7 +84,7 @@ describe('operator console in a browser', () => {
       // Filters: one that matches nothing shows the empty state; clearing it brings the rows back.
       await page.fill('#tape-filters input[name=tickers]', 'ZZZZ');
       await page.click('#tape-filters button[type=submit]');
-      await see(page, '#tape-empty');
+      await see(page, '#tape-empty:text("match these filters")');
       await screenshot(page, '2b-filtered-empty');
       await page.fill('#tape-filters input[name=tickers]', '');
       await page.click('#tape-filters button[type=submit]');
@@ -136,6 +139,9 @@ describe('operator console in a browser', () => {
         1,
         'no duplicate rows',
       );
+      // The restarted node counts from zero again; the board's recent failures must not go negative.
+      await see(page, '.breaker[data-name="store"][data-state="closed"]');
+      assert.doesNotMatch(await text(page, '.breaker[data-name="store"]'), /last minute\s*-/);
       await screenshot(page, '8-resumed');
 
       // The pipeline panel, with the admin API's shapes (src/pipeline/ledger.ts) for a node with feeds
