@@ -7,30 +7,12 @@ import fp from 'fastify-plugin';
 import { ErrorCodes } from '../domain/errors.js';
 import { signalFilterSchema, signalSchema } from '../gateway/message-schemas.js';
 import { buildAsyncApi } from './asyncapi.js';
+import { errorReply, errorSchema, jsonReply } from './response-schemas.js';
 
 /** The protocol's version (docs/PROTOCOL.md: "Catalyst protocol v1"), not the package's. */
 const API_VERSION = '1.0.0';
 
-const errorSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string', enum: Object.keys(ErrorCodes) },
-        message: { type: 'string' },
-        field: { type: 'string', description: 'the field at fault, when one is' },
-      },
-    },
-  },
-};
-
-const errorResponse = (code: keyof typeof ErrorCodes) => ({
-  description: ErrorCodes[code].message,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-});
+const errorResponse = (code: keyof typeof ErrorCodes) => errorReply(ErrorCodes[code].message);
 
 /** The scope a route's auth preHandler demands (api/auth.ts tags each with it). */
 function scopeOf(preHandler: unknown): string | undefined {
@@ -92,8 +74,12 @@ async function docs(app: FastifyInstance, opts: { secure: boolean }): Promise<vo
     },
   });
 
-  app.get('/openapi.json', { schema: { summary: 'This document' } }, async () => app.swagger());
-  app.get('/asyncapi.json', { schema: { summary: 'The AsyncAPI 3.0 document of /ws' } }, async (req) =>
+  const document = (what: string) => ({
+    summary: `The ${what} document`,
+    response: { 200: jsonReply(`${what}, generated from the code`, { type: 'object' }) },
+  });
+  app.get('/openapi.json', { schema: document('OpenAPI 3.1') }, async () => app.swagger());
+  app.get('/asyncapi.json', { schema: document('AsyncAPI 3.0 (of /ws)') }, async (req) =>
     buildAsyncApi({ version: API_VERSION, host: hostOf(req), secure: opts.secure }),
   );
 }

@@ -97,6 +97,64 @@ describe('API documents', () => {
       assert.ok(doc.paths[path].get.responses['200'].headers['x-catalyst-epoch'], path);
   });
 
+  it('every route answers what its OpenAPI operation documents', async () => {
+    const doc = (await request(node.url, 'GET', '/openapi.json')).body;
+    const fits = payloadValidator(doc);
+    const exercised = new Set<string>();
+    /** One real call; its status must be documented and its body fit that response's schema. */
+    const call = async (method: string, template: string, path = template, body?: unknown, auth = token) => {
+      const r = await request(node.url, method, path, { token: auth, body });
+      const op = doc.paths[template]?.[method.toLowerCase()];
+      assert.ok(op, `${method} ${template} is documented`);
+      const documented = op.responses[String(r.status)] ?? op.responses.default;
+      assert.ok(documented, `${method} ${path} answered ${r.status}, which is not documented`);
+      const content = documented.content as Record<string, { schema: Record<string, unknown> }> | undefined;
+      if (content?.['application/json'])
+        assert.equal(
+          fits(content['application/json'].schema, r.body),
+          '',
+          `${method} ${path} ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`,
+        );
+      else if (content?.['text/plain']) assert.equal(typeof r.body, 'string');
+      else assert.equal(r.body, undefined, `${method} ${path} ${r.status} documents no body`);
+      exercised.add(`${method} ${template}`);
+      return r;
+    };
+    for (const path of ['/health/live', '/health/ready', '/metrics', '/openapi.json', '/asyncapi.json'])
+      await call('GET', path);
+    const signal = makeSignal();
+    assert.equal((await call('POST', '/signals', '/signals', signal)).status, 201);
+    assert.equal((await call('POST', '/signal', '/signal', signal)).status, 200);
+    const batch = await call('POST', '/signals/batch', '/signals/batch', [makeSignal(), { ticker: 'x' }]);
+    assert.deepEqual(
+      batch.body.results.map((r: { status: number }) => r.status),
+      [201, 400],
+    );
+    await call('GET', '/signals', '/signals?since_seq=0&limit=2');
+    await call('GET', '/signals/{seq}', '/signals/1');
+    assert.equal((await call('GET', '/signals/{seq}', '/signals/999999')).status, 404);
+    assert.equal((await call('GET', '/signals', '/signals', undefined, 'cat_not_a_token')).status, 401);
+    const created = await call('POST', '/admin/tokens', '/admin/tokens', {
+      name: 'docs-bot',
+      scopes: ['subscribe'],
+    });
+    assert.equal(created.status, 201);
+    await call('GET', '/admin/tokens');
+    assert.equal((await call('DELETE', '/admin/tokens/{name}', '/admin/tokens/docs-bot')).status, 204);
+    assert.equal((await call('DELETE', '/admin/tokens/{name}', '/admin/tokens/docs-bot')).status, 404);
+    await call('GET', '/admin/dependencies');
+    await call('GET', '/admin/pipeline/items', '/admin/pipeline/items?limit=5');
+    await call('GET', '/admin/pipeline/feeds');
+    const operations = Object.entries(doc.paths as Record<string, object>).flatMap(([path, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    assert.deepEqual(
+      operations.filter((o) => !exercised.has(o)),
+      [],
+      'every documented operation was called',
+    );
+  });
+
   it('the validators refuse broken documents', async () => {
     const openapi = (await request(node.url, 'GET', '/openapi.json')).body;
     assert.notEqual(openApiErrors({ ...openapi, info: undefined }), '');
