@@ -64,7 +64,8 @@ async function get(url: string, auth?: string, hint = NODE_HINT): Promise<{ stat
       signal: AbortSignal.timeout(5000),
     });
   } catch (err) {
-    const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const code = cause?.code ?? cause?.message ?? (err as Error).name;
     throw new UsageError(`cannot reach ${new URL(url).origin} (${code}): ${hint}`);
   }
   const text = await res.text();
@@ -81,10 +82,11 @@ export const statusCommand: Command = {
 
 Prints the node's readiness (GET /health/ready), every dependency's breaker with its last error
 (GET /admin/dependencies, needs an admin token), what it has refused since start (rate limits,
-rejected publishes, slow consumers, closes by code; from /metrics), and, with --alertmanager URL or
-ALERTMANAGER_URL, the alerts firing for Catalyst with their runbook links. Whatever the node itself
-sees failing (a breaker not closed) is listed with its alerts' runbooks, under
-CATALYST_RUNBOOK_BASE_URL (default ${DEFAULT_RUNBOOK_BASE_URL}).
+rejected publishes, slow consumers, closes by code; from /metrics, or from the ops port given by
+--metrics-port or CATALYST_METRICS_PORT), and, with --alertmanager URL or ALERTMANAGER_URL, the
+alerts firing for Catalyst with their runbook links. Whatever the node itself sees failing (a
+breaker not closed) is listed with its alerts' runbooks, under CATALYST_RUNBOOK_BASE_URL (default
+${DEFAULT_RUNBOOK_BASE_URL}).
 Exit code 0 when the node is ready, 1 when it is not, 2 when it cannot be reached or the token is
 not an admin token.`,
   options: { ...CLIENT_FLAGS, alertmanager: { type: 'string' }, json: { type: 'boolean' } },
@@ -95,7 +97,15 @@ not an admin token.`,
     const deps = await get(`${base}/admin/dependencies`, token(flags));
     if (deps.status === 401 || deps.status === 403)
       throw new UsageError('/admin/dependencies needs an admin token (--token or CATALYST_TOKEN)');
-    const metrics = await get(`${base}/metrics`);
+    // With an ops port (CATALYST_METRICS_PORT, as in the compose stack) /metrics is only served there.
+    const metricsUrl = config.metricsPort
+      ? `http://${new URL(base).hostname}:${config.metricsPort}/metrics`
+      : `${base}/metrics`;
+    const metrics = await get(
+      metricsUrl,
+      undefined,
+      'is --metrics-port (CATALYST_METRICS_PORT) right?',
+    ).catch((err: Error) => ({ status: 0, body: err.message }));
     const amUrl = (flags.alertmanager as string | undefined) ?? process.env.ALERTMANAGER_URL;
     let alerts: AmAlert[] | string | undefined;
     if (amUrl) {
@@ -118,7 +128,10 @@ not an admin token.`,
     };
     const snapshots = ((deps.body as { dependencies?: Record<string, Snapshot> }).dependencies ??
       {}) as Record<string, Snapshot>;
-    const refused = typeof metrics.body === 'string' ? refusals(metrics.body) : [];
+    const refused =
+      metrics.status === 200 && typeof metrics.body === 'string'
+        ? refusals(metrics.body)
+        : `unknown: ${metrics.status ? `${metricsUrl} answered ${metrics.status}` : metrics.body}`;
     const runbookBase = process.env.CATALYST_RUNBOOK_BASE_URL || DEFAULT_RUNBOOK_BASE_URL;
     const failing = Object.entries(snapshots)
       .filter(([, s]) => s.state !== 'closed')
@@ -144,7 +157,11 @@ not an admin token.`,
       lines.push(
         '',
         'refused since start:',
-        ...(refused.length ? refused.map((r) => `  ${r}`) : ['  nothing']),
+        ...(typeof refused === 'string'
+          ? [`  ${refused}`]
+          : refused.length
+            ? refused.map((r) => `  ${r}`)
+            : ['  nothing']),
         '',
         'failing on this node (runbooks):',
         ...(failing.length
