@@ -187,7 +187,9 @@ function start() {
   byId('signin').hidden = true;
   byId('board').hidden = false;
   byId('signout').hidden = false;
-  const deps = breakerBoard();
+  const deps = breakerBoard(() => {
+    for (const p of polls.slice(1)) p.now();
+  });
   const rates = ratesPanel();
   const pipeline = pipelinePanel();
   polls = [poll(deps, 1000), poll(rates, 2000), poll(pipeline, 5000), startTokens()];

@@ -38,12 +38,20 @@ function policyText(policy) {
   return parts.join(' · ');
 }
 
-export function breakerBoard() {
+/**
+ * @param {() => void} onRecovered called when every breaker is closed again after one was not, so
+ *   panels that failed meanwhile refresh now rather than contradict the board until their next turn
+ */
+export function breakerBoard(onRecovered) {
   const p = panel('deps');
+  let wasOpen = false;
   return async () => {
     try {
       const { dependencies } = await call('GET', '/admin/dependencies');
       const deps = Object.values(dependencies ?? {});
+      const open = deps.some((d) => d.state !== 'closed');
+      if (wasOpen && !open) onRecovered();
+      wasOpen = open;
       if (deps.length === 0) return p.empty('No dependencies used yet.');
       p.show(
         h(
