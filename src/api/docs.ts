@@ -24,6 +24,35 @@ function scopeOf(preHandler: unknown): string | undefined {
   return undefined;
 }
 
+/** What a publisher sends: a Signal without the fields the server assigns. */
+const newSignalSchema = (() => {
+  const {
+    seq: _seq,
+    created_at: _createdAt,
+    ...properties
+  } = signalSchema.properties as Record<string, unknown>;
+  const required = (signalSchema.required as string[]).filter((k) => k in properties);
+  return { ...signalSchema, required, properties };
+})();
+const NEW_SIGNAL = { $ref: '#/components/schemas/NewSignal' };
+
+/**
+ * The publish routes check only the envelope (domain/signal.ts checks the fields, with the
+ * protocol's error shape), so their documented bodies name the fields here instead.
+ */
+function documentedBody(url: string, body: Record<string, any> | undefined): unknown {
+  if (url === '/signals' || url === '/signal') return NEW_SIGNAL;
+  if (url === '/signals/batch' && body?.oneOf)
+    return {
+      oneOf: body.oneOf.map((b: Record<string, any>) =>
+        b.type === 'array'
+          ? { ...b, items: NEW_SIGNAL }
+          : { ...b, properties: { signals: { ...b.properties.signals, items: NEW_SIGNAL } } },
+      ),
+    };
+  return body;
+}
+
 const hostOf = (req: FastifyRequest) => req.headers.host ?? `${req.hostname}`;
 
 async function docs(app: FastifyInstance, opts: { secure: boolean }): Promise<void> {
@@ -41,6 +70,7 @@ async function docs(app: FastifyInstance, opts: { secure: boolean }): Promise<vo
         schemas: {
           Error: errorSchema,
           Signal: signalSchema,
+          NewSignal: newSignalSchema,
           SignalFilter: signalFilterSchema,
         } as unknown as Record<string, never>,
       },
@@ -49,6 +79,7 @@ async function docs(app: FastifyInstance, opts: { secure: boolean }): Promise<vo
     transform: ({ schema, url, route }) => {
       const scope = scopeOf(route.preHandler);
       const out: Record<string, unknown> = { ...(schema ?? {}) };
+      if (out.body) out.body = documentedBody(url, out.body as Record<string, any>);
       if (scope) {
         out.security = [{ bearer: [] }];
         out.description = `Needs a token with the ${scope} scope${scope === 'admin' ? '' : ' (or admin)'}.`;

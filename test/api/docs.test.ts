@@ -92,6 +92,11 @@ describe('API documents', () => {
     assert.deepEqual(doc.paths['/admin/tokens'].post.security, [{ bearer: [] }]);
     assert.match(doc.paths['/signals'].get.description, /subscribe scope/);
     assert.equal(doc.paths['/health/live'].get.security, undefined, 'health needs no token');
+    // A publish body is documented field by field, without what the server assigns.
+    assert.deepEqual(doc.paths['/signals'].post.requestBody.content['application/json'].schema, {
+      $ref: '#/components/schemas/NewSignal',
+    });
+    assert.ok(!('seq' in doc.components.schemas.NewSignal.properties));
     // A poller learns of a restore from the epoch header on every read.
     for (const path of ['/signals', '/signals/{seq}'])
       assert.ok(doc.paths[path].get.responses['200'].headers['x-catalyst-epoch'], path);
@@ -106,6 +111,14 @@ describe('API documents', () => {
       const r = await request(node.url, method, path, { token: auth, body });
       const op = doc.paths[template]?.[method.toLowerCase()];
       assert.ok(op, `${method} ${template} is documented`);
+      // A body the node stored whole fits what the document says a body is.
+      const refusedInside = (r.body?.results ?? []).some((x: { status: number }) => x.status >= 400);
+      if (body !== undefined && r.status < 300 && !refusedInside)
+        assert.equal(
+          fits(op.requestBody?.content?.['application/json']?.schema, body),
+          '',
+          `${method} ${path}: the body it accepted fits its documented schema`,
+        );
       const documented = op.responses[String(r.status)] ?? op.responses.default;
       assert.ok(documented, `${method} ${path} answered ${r.status}, which is not documented`);
       const content = documented.content as Record<string, { schema: Record<string, unknown> }> | undefined;
@@ -125,6 +138,7 @@ describe('API documents', () => {
     const signal = makeSignal();
     assert.equal((await call('POST', '/signals', '/signals', signal)).status, 201);
     assert.equal((await call('POST', '/signal', '/signal', signal)).status, 200);
+    await call('POST', '/signals/batch', '/signals/batch', { signals: [makeSignal(), makeSignal()] });
     const batch = await call('POST', '/signals/batch', '/signals/batch', [makeSignal(), { ticker: 'x' }]);
     assert.deepEqual(
       batch.body.results.map((r: { status: number }) => r.status),
