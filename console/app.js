@@ -7,6 +7,7 @@ import { breakerBoard, pipelinePanel, ratesPanel, tokensPanel } from './panels.j
 import { Tape } from './tape.js';
 
 const MAX_ROWS = 500;
+const EMPTY_TAPE = 'No signals yet. New ones appear here as they are published.';
 
 /** @type {Array<{ stop(): void }>} */
 let running = [];
@@ -138,6 +139,10 @@ function startTape() {
     if (form.get('min_confidence')) filters.min_confidence = Number(form.get('min_confidence'));
     if (form.get('sentiment')) filters.sentiment = String(form.get('sentiment'));
     notice.hidden = true;
+    empty.textContent =
+      Object.keys(filters).length > 0
+        ? 'No signals match these filters yet. Matching ones appear here as they are published.'
+        : EMPTY_TAPE;
     tape.setFilters(filters);
   };
   void tape.start();
@@ -182,7 +187,9 @@ function start() {
   byId('signin').hidden = true;
   byId('board').hidden = false;
   byId('signout').hidden = false;
-  const deps = breakerBoard();
+  const deps = breakerBoard(() => {
+    for (const p of polls.slice(1)) p.now();
+  });
   const rates = ratesPanel();
   const pipeline = pipelinePanel();
   polls = [poll(deps, 1000), poll(rates, 2000), poll(pipeline, 5000), startTokens()];

@@ -19,7 +19,9 @@ const failureHistory = /** @type {Map<string, Array<{ at: number, n: number }>>}
 function recentFailures(name, counts) {
   const n = (counts.failure ?? 0) + (counts.timeout ?? 0) + (counts.rejected ?? 0);
   const now = Date.now();
-  const list = (failureHistory.get(name) ?? []).filter((x) => now - x.at <= 60_000);
+  let list = (failureHistory.get(name) ?? []).filter((x) => now - x.at <= 60_000);
+  // Counts that went down are a restarted node's: all of its failures are recent.
+  if (list.some((x) => x.n > n)) list = [{ at: now, n: 0 }];
   list.push({ at: now, n });
   failureHistory.set(name, list);
   return n - /** @type {{ n: number }} */ (list[0]).n;
@@ -36,12 +38,20 @@ function policyText(policy) {
   return parts.join(' · ');
 }
 
-export function breakerBoard() {
+/**
+ * @param {() => void} onRecovered called when every breaker is closed again after one was not, so
+ *   panels that failed meanwhile refresh now rather than contradict the board until their next turn
+ */
+export function breakerBoard(onRecovered) {
   const p = panel('deps');
+  let wasOpen = false;
   return async () => {
     try {
       const { dependencies } = await call('GET', '/admin/dependencies');
       const deps = Object.values(dependencies ?? {});
+      const open = deps.some((d) => d.state !== 'closed');
+      if (wasOpen && !open) onRecovered();
+      wasOpen = open;
       if (deps.length === 0) return p.empty('No dependencies used yet.');
       p.show(
         h(

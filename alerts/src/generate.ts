@@ -11,12 +11,10 @@ import { parseArgs } from 'node:util';
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
 import { CAUSE_GROUPS } from './causes.js';
 import { type RuleGroup, isAlert } from './model.js';
+import { DEFAULT_RUNBOOK_BASE_URL, runbookUrl } from '../../src/observability/runbooks.js';
 import { sloGroups } from './slo.js';
 
-export const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/catalyst-signals/catalyst/blob/main/runbooks';
 export const ALERTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-export const runbookUrl = (base: string, alert: string) => `${base.replace(/\/+$/, '')}/${alert}.md`;
 
 /** A comment wrapped at 96 columns, each line starting with a space after YAML's `#`. */
 function comment(text: string, indent: number): string {

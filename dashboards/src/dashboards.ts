@@ -332,15 +332,15 @@ export const pipeline: DashboardSpec = {
           ],
         },
         {
-          title: 'Items dropped per stage, by decision',
+          title: 'Items dropped, by stage and reason',
           description:
-            'dropped (filtered on purpose), stale (too old), failed (an error; the item is retried).',
+            'dropped (filtered on purpose: no_ticker, duplicate_story, law_firm_promotion, not_catalyst...), stale (too old), failed (an error; the item is retried). GET /admin/pipeline/items?decision=dropped lists them.',
           unit: 'ops',
           width: 12,
           queries: [
             {
-              expr: `sum by (stage, decision) (${rate('catalyst_pipeline_items_total', 'decision=~"dropped|stale|failed"')})`,
-              legend: '{{stage}} {{decision}}',
+              expr: `sum by (stage, decision, reason) (${rate('catalyst_pipeline_items_total', 'decision=~"dropped|stale|failed"')})`,
+              legend: '{{stage}} {{decision}}: {{reason}}',
             },
           ],
         },
@@ -373,12 +373,13 @@ export const pipeline: DashboardSpec = {
       panels: [
         {
           title: 'Time since last successful poll',
-          description: 'Per feed; CatalystFeedStale fires above one hour.',
+          description:
+            'Per feed, from the freshest success on any node (the others hold the lease elsewhere and report 0); CatalystFeedStale fires above one hour.',
           unit: 's',
           width: 12,
           queries: [
             {
-              expr: `max by (feed) (time() - catalyst_feed_last_success_timestamp_seconds{${I}})`,
+              expr: `time() - max by (feed) (catalyst_feed_last_success_timestamp_seconds{${I}})`,
               legend: '{{feed}}',
             },
           ],

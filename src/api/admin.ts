@@ -4,6 +4,7 @@ import { createToken, parseScopes } from '../auth/tokens.js';
 import { errorBody } from '../domain/errors.js';
 import { SCOPES, type TokenStore } from '../store/token-store.js';
 import { requireScope } from './auth.js';
+import { dependencySnapshot, errorReply, jsonReply, noContent, tokenRecord } from './response-schemas.js';
 import { snakeKeys } from './snake-case.js';
 
 export interface AdminDeps {
@@ -33,7 +34,16 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
   const admin = requireScope(deps.tokens, 'admin');
 
   app.post('/admin/tokens', {
-    schema: { body: tokenBody },
+    schema: {
+      body: tokenBody,
+      response: {
+        201: jsonReply('created; the token is shown this once and never again', {
+          ...tokenRecord,
+          required: [...tokenRecord.required, 'token'],
+          properties: { ...tokenRecord.properties, token: { type: 'string' } },
+        }),
+      },
+    },
     preHandler: admin,
     handler: async (req, reply) => {
       const body = req.body as { name: string; scopes: string[] };
@@ -43,12 +53,27 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     },
   });
 
-  app.get('/admin/tokens', { preHandler: admin }, async () => ({
-    tokens: await deps.tokens.listTokens(),
-  }));
+  const tokenList = {
+    type: 'object',
+    required: ['tokens'],
+    properties: { tokens: { type: 'array', items: tokenRecord } },
+  };
+  app.get(
+    '/admin/tokens',
+    { schema: { response: { 200: jsonReply('every token', tokenList) } }, preHandler: admin },
+    async () => ({
+      tokens: await deps.tokens.listTokens(),
+    }),
+  );
 
   app.delete('/admin/tokens/:name', {
-    schema: { params: { type: 'object', properties: { name: { type: 'string' } } } },
+    schema: {
+      params: { type: 'object', properties: { name: { type: 'string' } } },
+      response: {
+        204: noContent("revoked; the token's sessions end"),
+        404: errorReply('no active token of this name'),
+      },
+    },
     preHandler: admin,
     handler: async (req, reply) => {
       const { name } = req.params as { name: string };
@@ -64,7 +89,15 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
   const adminWhileStoreDown = requireScope(deps.tokens, 'admin', {
     staleWhileStoreDownMs: 600_000,
   });
-  app.get('/admin/dependencies', { preHandler: adminWhileStoreDown }, async () => ({
+  const dependencyList = {
+    type: 'object',
+    required: ['dependencies'],
+    properties: { dependencies: { type: 'object', additionalProperties: dependencySnapshot } },
+  };
+  const dependencySchema = {
+    response: { 200: jsonReply("each dependency's breaker, counts, last error and policy", dependencyList) },
+  };
+  app.get('/admin/dependencies', { schema: dependencySchema, preHandler: adminWhileStoreDown }, async () => ({
     // Policies are TypeScript config (timeoutMs); the protocol speaks snake_case (timeout_ms).
     dependencies: snakeKeys(deps.dependencies()),
   }));

@@ -7,30 +7,12 @@ import fp from 'fastify-plugin';
 import { ErrorCodes } from '../domain/errors.js';
 import { signalFilterSchema, signalSchema } from '../gateway/message-schemas.js';
 import { buildAsyncApi } from './asyncapi.js';
+import { errorReply, errorSchema, jsonReply } from './response-schemas.js';
 
 /** The protocol's version (docs/PROTOCOL.md: "Catalyst protocol v1"), not the package's. */
 const API_VERSION = '1.0.0';
 
-const errorSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string', enum: Object.keys(ErrorCodes) },
-        message: { type: 'string' },
-        field: { type: 'string', description: 'the field at fault, when one is' },
-      },
-    },
-  },
-};
-
-const errorResponse = (code: keyof typeof ErrorCodes) => ({
-  description: ErrorCodes[code].message,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-});
+const errorResponse = (code: keyof typeof ErrorCodes) => errorReply(ErrorCodes[code].message);
 
 /** The scope a route's auth preHandler demands (api/auth.ts tags each with it). */
 function scopeOf(preHandler: unknown): string | undefined {
@@ -40,6 +22,35 @@ function scopeOf(preHandler: unknown): string | undefined {
     if (typeof scope === 'string') return scope;
   }
   return undefined;
+}
+
+/** What a publisher sends: a Signal without the fields the server assigns. */
+const newSignalSchema = (() => {
+  const {
+    seq: _seq,
+    created_at: _createdAt,
+    ...properties
+  } = signalSchema.properties as Record<string, unknown>;
+  const required = (signalSchema.required as string[]).filter((k) => k in properties);
+  return { ...signalSchema, required, properties };
+})();
+const NEW_SIGNAL = { $ref: '#/components/schemas/NewSignal' };
+
+/**
+ * The publish routes check only the envelope (domain/signal.ts checks the fields, with the
+ * protocol's error shape), so their documented bodies name the fields here instead.
+ */
+function documentedBody(url: string, body: Record<string, any> | undefined): unknown {
+  if (url === '/signals' || url === '/signal') return NEW_SIGNAL;
+  if (url === '/signals/batch' && body?.oneOf)
+    return {
+      oneOf: body.oneOf.map((b: Record<string, any>) =>
+        b.type === 'array'
+          ? { ...b, items: NEW_SIGNAL }
+          : { ...b, properties: { signals: { ...b.properties.signals, items: NEW_SIGNAL } } },
+      ),
+    };
+  return body;
 }
 
 const hostOf = (req: FastifyRequest) => req.headers.host ?? `${req.hostname}`;
@@ -59,6 +70,7 @@ async function docs(app: FastifyInstance, opts: { secure: boolean }): Promise<vo
         schemas: {
           Error: errorSchema,
           Signal: signalSchema,
+          NewSignal: newSignalSchema,
           SignalFilter: signalFilterSchema,
         } as unknown as Record<string, never>,
       },
@@ -67,6 +79,7 @@ async function docs(app: FastifyInstance, opts: { secure: boolean }): Promise<vo
     transform: ({ schema, url, route }) => {
       const scope = scopeOf(route.preHandler);
       const out: Record<string, unknown> = { ...(schema ?? {}) };
+      if (out.body) out.body = documentedBody(url, out.body as Record<string, any>);
       if (scope) {
         out.security = [{ bearer: [] }];
         out.description = `Needs a token with the ${scope} scope${scope === 'admin' ? '' : ' (or admin)'}.`;
@@ -92,8 +105,12 @@ async function docs(app: FastifyInstance, opts: { secure: boolean }): Promise<vo
     },
   });
 
-  app.get('/openapi.json', { schema: { summary: 'This document' } }, async () => app.swagger());
-  app.get('/asyncapi.json', { schema: { summary: 'The AsyncAPI 3.0 document of /ws' } }, async (req) =>
+  const document = (what: string) => ({
+    summary: `The ${what} document`,
+    response: { 200: jsonReply(`${what}, generated from the code`, { type: 'object' }) },
+  });
+  app.get('/openapi.json', { schema: document('OpenAPI 3.1') }, async () => app.swagger());
+  app.get('/asyncapi.json', { schema: document('AsyncAPI 3.0 (of /ws)') }, async (req) =>
     buildAsyncApi({ version: API_VERSION, host: hostOf(req), secure: opts.secure }),
   );
 }

@@ -6,7 +6,17 @@ import type { FastifyInstance } from 'fastify';
 type Scrape = () => Promise<string>;
 
 export async function metricsRoute(app: FastifyInstance, opts: { scrape: Scrape; contentType: string }) {
-  app.get('/metrics', async (_req, reply) => reply.type(opts.contentType).send(await opts.scrape()));
+  const schema = {
+    response: {
+      200: {
+        description: 'Prometheus text exposition',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
+    },
+  };
+  app.get('/metrics', { schema }, async (_req, reply) =>
+    reply.type(opts.contentType).send(await opts.scrape()),
+  );
 }
 
 /** A bare node:http handler for the ops port: /metrics and nothing else. */

@@ -59,6 +59,9 @@ export async function createApp({ config, logger, metrics }: AppOptions): Promis
   app.removeContentTypeParser('text/plain');
   // Route schemas are checked by api/validation.ts: bodies strictly, query strings coerced.
   app.setValidatorCompiler(compileValidator);
+  // Response schemas describe replies for the OpenAPI document (api/response-schemas.ts); replies
+  // are written as built, so a schema that lags a field can never silently drop it.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
   echoRequestId(app);
   observeHttp(app, metrics);

@@ -8,6 +8,7 @@ import type { Publisher } from '../publish/publisher.js';
 import type { EventStore } from '../store/event-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import { requireScope } from './auth.js';
+import { ack, batchResults, errorReply, jsonReply, ref } from './response-schemas.js';
 
 export interface SignalRoutesDeps {
   config: Config['api'];
@@ -24,15 +25,12 @@ export interface SignalRoutesDeps {
  */
 export const EPOCH_HEADER = 'x-catalyst-epoch';
 
-const epochResponse = (description: string) => ({
-  description,
-  headers: {
-    [EPOCH_HEADER]: {
-      type: 'string',
-      description: "names the store's history; a new value voids a saved since_seq",
-    },
+const epochHeader = {
+  [EPOCH_HEADER]: {
+    type: 'string',
+    description: "names the store's history; a new value voids a saved since_seq",
   },
-});
+};
 
 // A seq past what a JSON number holds exactly is no seq: the cap also refuses `1e400`, which the
 // query string's coercion would otherwise turn into Infinity.
@@ -74,7 +72,13 @@ export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps)
 
   const publishOne = {
     bodyLimit: deps.config.bodyLimitBytes,
-    schema: { body: { type: 'object', description: 'a signal without seq and created_at' } },
+    schema: {
+      body: { type: 'object', description: 'a signal without seq and created_at' },
+      response: {
+        201: jsonReply('stored: its seq', ack),
+        200: jsonReply('already stored with this id and the same content: the original seq', ack),
+      },
+    },
     preHandler: [publishAuth, limited('publish')],
     handler: async (req: { body: unknown }, reply: import('fastify').FastifyReply) => {
       const [r] = await deps.publisher.publish([req.body]);
@@ -101,6 +105,7 @@ export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps)
           },
         ],
       },
+      response: { 201: jsonReply('each signal stored, already stored or refused', batchResults) },
     },
     preHandler: [publishAuth, limited('publish', batchSize)],
     handler: async (req, reply) => {
@@ -120,7 +125,17 @@ export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps)
   app.get('/signals', {
     schema: {
       querystring: listQuery,
-      response: { 200: epochResponse('signals after since_seq, and the since_seq of the next poll') },
+      response: {
+        200: jsonReply(
+          'signals after since_seq, and the since_seq of the next poll',
+          {
+            type: 'object',
+            required: ['signals', 'next_seq'],
+            properties: { signals: { type: 'array', items: ref('Signal') }, next_seq: { type: 'integer' } },
+          },
+          epochHeader,
+        ),
+      },
     },
     preHandler: [readAuth, limited('read'), withEpoch],
     handler: async (req) => {
@@ -140,7 +155,10 @@ export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps)
   app.get('/signals/:seq', {
     schema: {
       params: seqParams,
-      response: { 200: epochResponse('the signal'), 404: epochResponse('no signal with this seq') },
+      response: {
+        200: jsonReply('the signal', ref('Signal'), epochHeader),
+        404: errorReply('no signal with this seq', epochHeader),
+      },
     },
     preHandler: [readAuth, limited('read'), withEpoch],
     handler: async (req, reply) => {

@@ -58,8 +58,8 @@ export function gatewayTelemetry(metrics: Metrics, log: Logger): GatewayEvents {
 
 export function pipelineTelemetry(metrics: Metrics): PipelineEvents {
   return {
-    onDecision(stage, decision) {
-      metrics.pipelineItems.inc({ stage, decision });
+    onDecision(stage, decision, _item, reason) {
+      metrics.pipelineItems.inc({ stage, decision, reason });
     },
     onLlmCall(outcome) {
       metrics.llmCalls.inc({ outcome });

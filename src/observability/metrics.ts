@@ -181,11 +181,12 @@ export function createMetrics(opts: MetricsOptions = {}) {
       registers,
     }),
 
-    // Pipeline (src/pipeline). `feed` is a configured feed name; stages and decisions are fixed sets.
+    // Pipeline (src/pipeline). `feed` is a configured feed name; stages, decisions and reasons are fixed sets.
     pipelineItems: new Counter({
       name: `${p}pipeline_items_total`,
-      help: 'News items by the stage that decided them and the decision (kept, dropped, stale, failed).',
-      labelNames: ['stage', 'decision'] as const,
+      help: 'News items by the stage that decided them, the decision (kept, dropped, stale, failed, waiting) and its reason.',
+      // reason is one of the pipeline's fixed machine words (no_ticker, duplicate_story, ...), never free text.
+      labelNames: ['stage', 'decision', 'reason'] as const,
       registers,
     }),
     feedPolls: new Counter({

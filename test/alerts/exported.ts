@@ -1,7 +1,7 @@
 // What Catalyst exports, read from a live /metrics of a real node that has done some work, plus
-// the label names prom-client declares for each metric (a labelled metric shows no sample until
-// it is first used) and the metrics of work being built in parallel (PENDING below). Dashboards,
-// rules and runbooks may only name these, the labels Prometheus adds to targets, and recorded series.
+// the label names prom-client declares for each metric it lists (a labelled metric shows no sample
+// until it is first used). Dashboards, rules and runbooks may only name these, the labels
+// Prometheus adds to targets, and recorded series.
 import { createMetrics } from '../../src/observability/metrics.js';
 import { metricsText } from '../ops/support.js';
 import { type CatalystNodeProcess, createToken, publish, request, startNode } from '../support/node.js';
@@ -13,22 +13,6 @@ export type Schema = Map<string, Set<string>>;
 
 /** Labels Prometheus attaches to every scraped series (job and instance; node by relabelling in deploy/prometheus). */
 export const TARGET_LABELS = ['job', 'instance', 'node'];
-
-/**
- * Metrics other work is adding (the pipeline and the backup jobs), written against their agreed
- * names. Once a live node exports one, the live labels win and its entry here is redundant.
- */
-export const PENDING: Record<string, { type: 'counter' | 'gauge' | 'histogram'; labels: string[] }> = {
-  catalyst_pipeline_items_total: { type: 'counter', labels: ['stage', 'decision'] },
-  catalyst_feed_polls_total: { type: 'counter', labels: ['feed', 'outcome'] },
-  catalyst_feed_last_success_timestamp_seconds: { type: 'gauge', labels: ['feed'] },
-  catalyst_llm_calls_total: { type: 'counter', labels: ['outcome'] },
-  catalyst_classifier_fallback_total: { type: 'counter', labels: [] },
-  catalyst_market_data_cache_total: { type: 'counter', labels: ['result'] },
-  catalyst_pipeline_publish_latency_seconds: { type: 'histogram', labels: [] },
-  catalyst_backup_last_success_timestamp_seconds: { type: 'gauge', labels: [] },
-  catalyst_restore_drill_last_success_timestamp_seconds: { type: 'gauge', labels: [] },
-};
 
 function add(schema: Schema, name: string, type: string, labels: Iterable<string>): void {
   const names = type === 'histogram' ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name];
@@ -90,7 +74,5 @@ async function readSchema(node: CatalystNodeProcess): Promise<{ schema: Schema; 
       (declared.registry.getSingleMetric(m.name) as unknown as { labelNames?: string[] }).labelNames ?? [];
     if (schema.has(m.name) || schema.has(`${m.name}_count`)) add(schema, m.name, String(m.type), labels);
   }
-  for (const [name, p] of Object.entries(PENDING))
-    if (!schema.has(name) && !schema.has(`${name}_count`)) add(schema, name, p.type, p.labels);
   return { schema, text };
 }

@@ -10,7 +10,7 @@ import { e2e, request } from '../support/node.js';
 import { requirePostgres } from '../support/servers.js';
 import { makeSignal } from '../support/signals.js';
 import { waitFor } from '../support/wait.js';
-import { DEFAULT_RUNBOOK_BASE_URL } from '../../alerts/src/generate.js';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../../src/observability/runbooks.js';
 import { startReceivers } from './receivers.js';
 import { startAlertingStack } from './stack.js';
 import { loadRules } from './support.js';

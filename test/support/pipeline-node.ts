@@ -26,6 +26,8 @@ export interface FeedEntry {
 
 export interface PipelineNode {
   node: CatalystNode;
+  /** An admin (and subscribe) token. */
+  token: string;
   get<T>(path: string): Promise<T>;
   items(query?: string): Promise<ItemRecord[]>;
   feeds(): Promise<FeedState[]>;
@@ -62,6 +64,7 @@ export async function startPipelineNode(
   };
   return {
     node,
+    token,
     get,
     items: async (query = '') =>
       (await get<{ items: ItemRecord[] }>(`/admin/pipeline/items?limit=1000${query}`)).items,
