@@ -255,6 +255,7 @@ async function startPipeline(parts: {
       holder,
       leaseMs: pc.feedLeaseMs,
       log,
+      breaker: () => depFor(feed.url).snapshot().state,
       onPoll: (name, outcome, at) => {
         metrics.feedPolls.inc({ feed: name, outcome });
         if (outcome === 'ok' || outcome === 'not_modified')

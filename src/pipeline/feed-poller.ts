@@ -32,6 +32,8 @@ export interface PollerDeps {
   /** Lease length; renewed every third of it, so a dead holder is replaced within one lease. */
   leaseMs: number;
   onPoll?(feed: string, outcome: PollOutcome, at: number): void;
+  /** The state of the breaker guarding the feed's host on this node, for the admin view. */
+  breaker?(): FeedState['breaker'];
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   now?: () => number;
 }
@@ -101,6 +103,7 @@ export class FeedPoller {
       last_items: 0,
       new_items: 0,
       polled_by: null,
+      breaker: null,
     };
   }
 
@@ -189,6 +192,7 @@ export class FeedPoller {
       };
       this.deps.log.warn({ err, feed: this.feed.name, outcome }, 'feed poll failed');
     }
+    this.state.breaker = this.deps.breaker?.() ?? null;
     this.deps.onPoll?.(this.feed.name, outcome, this.now());
     await this.deps.ledger.saveFeed({ ...this.state }).catch(() => undefined);
   }

@@ -112,6 +112,8 @@ describe('pipeline with failing feeds', () => {
       );
       assert.equal(state.last_success_at, null);
       t.diagnostic(`${kind}: last_error "${state.last_error?.message}"`);
+      const gnw = async () => (await pl.feeds()).find((f) => f.name === 'globenewswire');
+      await waitFor(async () => (await gnw())?.breaker === 'open', 'the admin view shows the breaker open');
       assert.ok(!(await pl.items()).some((i) => i.feed === 'globenewswire'), 'no item parsed');
       await healthyStillWorks();
 
@@ -119,7 +121,12 @@ describe('pipeline with failing feeds', () => {
       faulty.setFault('gnw', undefined);
       assert.equal((await decided(release.title)).decision, 'kept');
       assert.ok((await transitions('closed')) >= 1);
-      assert.equal((await pl.feeds()).find((f) => f.name === 'globenewswire')?.last_error, null);
+      // The feed's state is saved once its poll's items are decided: wait for it, do not race it.
+      const healed = await waitFor(async () => {
+        const f = await gnw();
+        return f?.last_error === null && f.breaker === 'closed' ? f : undefined;
+      }, 'the admin view shows the feed healthy again');
+      assert.ok(healed.last_success_at);
     });
   }
 
