@@ -60,10 +60,33 @@ describe('pipeline on the sample feeds', () => {
     const secRequests = p.fakes.requestsTo('sec');
     assert.ok(secRequests.length >= 4);
     assert.ok(secRequests.every((r) => /admin@example\.com/.test(String(r.headers['user-agent']))));
-    const { feeds } = await p.get<{ feeds: { name: string; last_success_at: string | null }[] }>(
-      '/admin/pipeline/feeds',
-    );
+    const feeds = await p.feeds();
     assert.deepEqual(feeds.map((f) => f.name).sort(), ['globenewswire', 'prnewswire', 'sec_edgar']);
     assert.ok(feeds.every((f) => f.last_success_at));
+    assert.ok(feeds.every((f) => f.breaker === 'closed'));
+
+    // The admin filter of the issue: the prescale's drops, and nothing else.
+    const prescaleDrops = (
+      await p.get<{ items: ItemRecord[] }>('/admin/pipeline/items?decision=dropped&stage=prescale')
+    ).items;
+    assert.ok(prescaleDrops.some((i) => i.id === 'gnw:3187577'));
+    assert.ok(prescaleDrops.every((i) => i.decision === 'dropped' && i.stage === 'prescale'));
+    assert.equal(
+      prescaleDrops.length,
+      [...byId.values()].filter((i) => i.decision === 'dropped' && i.stage === 'prescale').length,
+    );
+
+    // The operations metrics count what happened.
+    assert.equal(await p.metric('catalyst_pipeline_items_total', { stage: 'publish', decision: 'kept' }), 3);
+    assert.equal(await p.metric('catalyst_pipeline_items_total', { stage: 'dedup', decision: 'dropped' }), 1);
+    assert.equal(await p.metric('catalyst_pipeline_publish_latency_seconds_count'), 3);
+    assert.ok((await p.metric('catalyst_llm_calls_total', { outcome: 'ok' })) >= 3);
+    assert.equal(await p.metric('catalyst_classifier_fallback_total'), 0);
+    assert.ok((await p.metric('catalyst_market_data_cache_total', { result: 'miss' })) >= 3);
+    for (const feed of ['sec_edgar', 'globenewswire', 'prnewswire']) {
+      assert.ok((await p.metric('catalyst_feed_polls_total', { feed, outcome: 'ok' })) >= 1, feed);
+      const last = await p.metric('catalyst_feed_last_success_timestamp_seconds', { feed });
+      assert.ok(Math.abs(last - Date.now() / 1000) < 600, `${feed}: last success ${last}`);
+    }
   });
 });
