@@ -10,6 +10,7 @@ import { loadConfig } from '../config.js';
 import { FakeFeeds } from '../demo/fake-feeds.js';
 import { FakeLlm } from '../demo/fake-llm.js';
 import { FakeMarketData } from '../demo/fake-market-data.js';
+import { assertCanListen, listenError } from './port-check.js';
 import { UsageError } from './usage-error.js';
 
 /** This CLI as the user can type it again: `catalyst` when installed, else how it was started. */
@@ -69,6 +70,14 @@ directory (removed on exit) unless --data-dir is given. Ctrl-C stops everything.
         CATALYST_FEEDS_FILE: '',
       };
       const config = loadConfig({ ...flags, 'data-dir': dataDir, role: 'all' }, env);
+      try {
+        await assertCanListen(config.host, config.port);
+      } catch (err) {
+        // The default port taken (say by a `catalyst serve` of the README's next section): the demo
+        // prints its address, so any free port does. A port the user asked for is theirs to fix.
+        if (flags.port !== undefined || process.env.PORT !== undefined) throw err;
+        config.port = 0;
+      }
       // Short intervals: a demo should move.
       for (const f of config.pipeline.feeds) f.intervalMs = 5_000;
       const { openCommandStore, startCatalyst } = await import('../main.js');
@@ -80,6 +89,8 @@ directory (removed on exit) unless --data-dir is given. Ctrl-C stops everything.
 
       const node = await startCatalyst(config, {
         logger: createLogger({ level: flags.quiet ? 'error' : 'warn' }),
+      }).catch((err: NodeJS.ErrnoException) => {
+        throw listenError(err, config.host, config.port);
       });
       stops.push(() => node.close());
       const wsUrl = `${node.url.replace(/^http/, 'ws')}/ws`;
