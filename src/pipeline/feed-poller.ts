@@ -180,7 +180,13 @@ export class FeedPoller {
       // SEC per-form requests can list one filing twice (a 424B2 under type=4 and type=424B2).
       const unique = [...new Map(batch.map((b) => [b.item.id, b])).values()];
       count = unique.length;
-      this.state.new_items += await this.deps.processor.process(unique);
+      try {
+        this.state.new_items += await this.deps.processor.process(unique);
+      } catch (err) {
+        // Read but not judged (the store is down): the next poll must get these items again.
+        for (const url of feedUrls(this.feed)) this.deps.source.forget(url);
+        throw err;
+      }
       this.state.last_success_at = new Date(this.now()).toISOString();
       this.state.last_items = count;
       this.state.last_error = null;
