@@ -73,7 +73,7 @@ export async function pipelineRoutes(app: FastifyInstance, deps: PipelineRoutesD
       const never = deps
         .configured()
         .filter((f) => !known.has(f.name))
-        .map((f) => ({ ...f, last_poll_at: null, last_success_at: null, last_error: null }));
+        .map((f) => ({ ...f, last_poll_at: null, last_success_at: null, last_error: null, breaker: null }));
       return { feeds: [...stored, ...never], funnel };
     },
   );

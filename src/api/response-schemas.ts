@@ -136,6 +136,7 @@ export const feedState = obj(
     last_items: { type: 'integer' },
     new_items: { type: 'integer' },
     polled_by: nullable({ type: 'string' }),
+    breaker: nullable({ type: 'string', enum: ['closed', 'half_open', 'open'] }),
   },
   ['name', 'kind', 'url', 'last_poll_at', 'last_success_at', 'last_error'],
 );

@@ -11,6 +11,9 @@ export const FEED_KINDS: readonly FeedKind[] = ['sec_edgar', 'globenewswire', 'p
 /** Form types polled from SEC's getcurrent when a feed names none (each one request per poll). */
 export const DEFAULT_SEC_FORMS = ['8-K', '6-K', '424B5', 'S-1', 'SCHEDULE 13D', 'SCHEDULE 13G'];
 
+/** SEC's CIK -> ticker file: an SEC feed without it would drop every filing as `no_ticker`. */
+export const SEC_COMPANY_TICKERS_URL = 'https://www.sec.gov/files/company_tickers.json';
+
 export interface FeedConfig {
   /** Unique; names the feed in metrics, leases, admin views and dependency names. */
   name: string;
@@ -27,7 +30,7 @@ export interface PipelineConfig {
   feeds: FeedConfig[];
   /** `Company Name admin@company.com`: SEC refuses undeclared tools. Required with an SEC feed. */
   secUserAgent: string | undefined;
-  /** URL or local path of SEC's company_tickers.json (CIK -> ticker), refreshed daily. */
+  /** URL or local path of SEC's company_tickers.json (CIK -> ticker), refreshed daily; SEC's own with an SEC feed. */
   secTickersUrl: string | undefined;
   /** SEC's fair-access limit is 10/s per user across all machines; Catalyst stays at or under this. */
   secRequestsPerSecond: number;
@@ -166,7 +169,8 @@ export function parsePipelineConfig(env: Env): PipelineConfig {
   const maxBytes = number(env, 'CATALYST_FEED_MAX_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024);
   const feeds = feedsFrom(env, maxBytes);
   const secUserAgent = env.SEC_USER_AGENT?.trim() || undefined;
-  if (feeds.some((f) => f.kind === 'sec_edgar')) {
+  const withSec = feeds.some((f) => f.kind === 'sec_edgar');
+  if (withSec) {
     if (!secUserAgent)
       throw new ConfigError(
         'SEC_USER_AGENT is required with an SEC feed: set it to "Company Name admin@company.com" (SEC refuses undeclared tools)',
@@ -194,7 +198,7 @@ export function parsePipelineConfig(env: Env): PipelineConfig {
   return {
     feeds,
     secUserAgent,
-    secTickersUrl: env.SEC_TICKERS_URL?.trim() || undefined,
+    secTickersUrl: env.SEC_TICKERS_URL?.trim() || (withSec ? SEC_COMPANY_TICKERS_URL : undefined),
     secRequestsPerSecond: number(env, 'CATALYST_SEC_REQUESTS_PER_SECOND', 8, 0.1, 8),
     userAgent: secUserAgent ?? 'Catalyst news pipeline',
     keywords,

@@ -32,6 +32,8 @@ export interface PollerDeps {
   /** Lease length; renewed every third of it, so a dead holder is replaced within one lease. */
   leaseMs: number;
   onPoll?(feed: string, outcome: PollOutcome, at: number): void;
+  /** The state of the breaker guarding the feed's host on this node, for the admin view. */
+  breaker?(): FeedState['breaker'];
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   now?: () => number;
 }
@@ -101,6 +103,7 @@ export class FeedPoller {
       last_items: 0,
       new_items: 0,
       polled_by: null,
+      breaker: null,
     };
   }
 
@@ -177,7 +180,13 @@ export class FeedPoller {
       // SEC per-form requests can list one filing twice (a 424B2 under type=4 and type=424B2).
       const unique = [...new Map(batch.map((b) => [b.item.id, b])).values()];
       count = unique.length;
-      this.state.new_items += await this.deps.processor.process(unique);
+      try {
+        this.state.new_items += await this.deps.processor.process(unique);
+      } catch (err) {
+        // Read but not judged (the store is down): the next poll must get these items again.
+        for (const url of feedUrls(this.feed)) this.deps.source.forget(url);
+        throw err;
+      }
       this.state.last_success_at = new Date(this.now()).toISOString();
       this.state.last_items = count;
       this.state.last_error = null;
@@ -189,6 +198,7 @@ export class FeedPoller {
       };
       this.deps.log.warn({ err, feed: this.feed.name, outcome }, 'feed poll failed');
     }
+    this.state.breaker = this.deps.breaker?.() ?? null;
     this.deps.onPoll?.(this.feed.name, outcome, this.now());
     await this.deps.ledger.saveFeed({ ...this.state }).catch(() => undefined);
   }

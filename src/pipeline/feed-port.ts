@@ -25,4 +25,6 @@ export interface FeedFetcher {
   get(url: string, signal: AbortSignal): Promise<FeedResponse>;
   /** Call once the body of a response was parsed: the next GET of `url` is then conditional. */
   remember(url: string, validators: Validators): void;
+  /** The next GET of `url` is unconditional again. */
+  forget(url: string): void;
 }

@@ -61,6 +61,11 @@ export interface FeedState {
   new_items: number;
   /** The node that polled it last. */
   polled_by: string | null;
+  /**
+   * The breaker of the feed's host on that node after its last poll (`open`: polls are refused
+   * at once until a trial gets through); null before the first poll.
+   */
+  breaker: 'closed' | 'half_open' | 'open' | null;
 }
 
 export interface ItemQuery {

@@ -13,6 +13,11 @@ export interface FeedSource {
    * same guarded call, so a block page or a truncated document counts against the host's breaker.
    */
   read<T>(url: string, parse: (body: string) => T, signal?: AbortSignal): Promise<FeedRead<T>>;
+  /**
+   * The next read of `url` is unconditional: what the last one parsed could not be handed on (the
+   * store was down), and a 304 would hide those items until the document changes.
+   */
+  forget(url: string): void;
 }
 
 export interface Classifier {

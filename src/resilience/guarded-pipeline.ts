@@ -24,6 +24,7 @@ export function guardFeedSource(fetcher: FeedFetcher, depFor: (url: string) => D
         },
         { signal },
       ),
+    forget: (url) => fetcher.forget(url),
   };
 }
 

@@ -43,7 +43,8 @@ async function setup(t: TestContext, opts: { fault?: Fault; timeoutMs?: number }
   const transitions = (to: string) =>
     pl.metric('catalyst_dependency_breaker_transitions_total', { dependency: `feed:${host}`, to });
   /** Waits until the item titled `title` is decided, and answers it. */
-  const decided = (title: string, timeoutMs = 10_000) =>
+  // Generous: these bound a failure, and the pipeline suites run beside each other.
+  const decided = (title: string, timeoutMs = 30_000) =>
     waitFor(
       async () => (await pl.items()).find((i) => i.title === title && i.decision !== 'waiting'),
       `the item "${title}"`,
@@ -69,7 +70,7 @@ describe('pipeline with failing feeds', () => {
     await waitFor(
       async () => (await polls('globenewswire', 'not_modified')) >= 1,
       'a not_modified poll',
-      10_000,
+      30_000,
     );
     const gets = faulty.requestsTo('gnw');
     assert.equal(gets[0]?.headers['if-none-match'], undefined, 'the first poll is plain');
@@ -100,8 +101,8 @@ describe('pipeline with failing feeds', () => {
       });
       const release = catalystRelease('gnw');
       faulty.addGnwRelease(release);
-      await waitFor(async () => (await polls('globenewswire', outcome)) >= 2, `two ${outcome} polls`, 10_000);
-      await waitFor(async () => (await transitions('open')) >= 1, 'the breaker opens', 10_000);
+      await waitFor(async () => (await polls('globenewswire', outcome)) >= 2, `two ${outcome} polls`, 30_000);
+      await waitFor(async () => (await transitions('open')) >= 1, 'the breaker opens', 30_000);
       // The admin view names the cause (later polls, refused by the open breaker, say so instead).
       const state = await waitFor(
         async () =>
@@ -112,6 +113,8 @@ describe('pipeline with failing feeds', () => {
       );
       assert.equal(state.last_success_at, null);
       t.diagnostic(`${kind}: last_error "${state.last_error?.message}"`);
+      const gnw = async () => (await pl.feeds()).find((f) => f.name === 'globenewswire');
+      await waitFor(async () => (await gnw())?.breaker === 'open', 'the admin view shows the breaker open');
       assert.ok(!(await pl.items()).some((i) => i.feed === 'globenewswire'), 'no item parsed');
       await healthyStillWorks();
 
@@ -119,7 +122,12 @@ describe('pipeline with failing feeds', () => {
       faulty.setFault('gnw', undefined);
       assert.equal((await decided(release.title)).decision, 'kept');
       assert.ok((await transitions('closed')) >= 1);
-      assert.equal((await pl.feeds()).find((f) => f.name === 'globenewswire')?.last_error, null);
+      // The feed's state is saved once its poll's items are decided: wait for it, do not race it.
+      const healed = await waitFor(async () => {
+        const f = await gnw();
+        return f?.last_error === null && f.breaker === 'closed' ? f : undefined;
+      }, 'the admin view shows the feed healthy again');
+      assert.ok(healed.last_success_at);
     });
   }
 
@@ -132,7 +140,7 @@ describe('pipeline with failing feeds', () => {
       t.after(() => clearInterval(sampler));
       const huge: Fault = { kind: 'huge', bytes: 200 * 1024 * 1024, gzip, times: 1 };
       faulty.setFault('gnw', huge);
-      await waitFor(async () => (await polls('globenewswire', 'too_large')) >= 1, 'a too_large poll', 15_000);
+      await waitFor(async () => (await polls('globenewswire', 'too_large')) >= 1, 'a too_large poll', 30_000);
       clearInterval(sampler);
       // The download is stopped, not drained: the server got to write little of the document.
       const served = await waitFor(
@@ -159,7 +167,7 @@ describe('pipeline with failing feeds', () => {
       fault: { kind: 'hang' },
       timeoutMs: HANG_TIMEOUT_MS,
     });
-    await waitFor(async () => (await polls('globenewswire', 'error')) >= 1, 'an error poll', 10_000);
+    await waitFor(async () => (await polls('globenewswire', 'error')) >= 1, 'an error poll', 30_000);
     assert.ok(faulty.requestsTo('gnw').length >= 1, 'the feed was asked');
     // The ledger's feed state is saved whole at the end of a poll: its start and its error (a
     // later poll refused by the open breaker fails at once, so the timed-out one is looked for).

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/error.js';
-import { DEFAULT_SEC_FORMS, parsePipelineConfig } from '../../src/config/pipeline.js';
+import {
+  DEFAULT_SEC_FORMS,
+  parsePipelineConfig,
+  SEC_COMPANY_TICKERS_URL,
+} from '../../src/config/pipeline.js';
 
 const SEC = 'https://www.sec.gov/cgi-bin/browse-edgar?action=getcurrent&output=atom';
 
@@ -23,6 +27,9 @@ describe('pipeline configuration', () => {
       ],
     );
     assert.deepEqual(c.feeds[0]?.forms, DEFAULT_SEC_FORMS);
+    // Without SEC_TICKERS_URL the filings' CIKs map through SEC's own file, not to nothing.
+    assert.equal(c.secTickersUrl, SEC_COMPANY_TICKERS_URL);
+    assert.equal(parsePipelineConfig({ CATALYST_FEEDS: 'rss=https://a.example/x' }).secTickersUrl, undefined);
     assert.equal(c.llm, undefined, 'no LLM configured: the keyword model decides');
   });
 

@@ -2,7 +2,10 @@
 // no internet, and Ctrl-C ends everything it started (its temporary store included).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { waitFor } from '../support/wait.js';
@@ -45,5 +48,33 @@ describe('catalyst demo', () => {
     const [code] = await once(child, 'exit');
     assert.equal(code, 0, err);
     assert.equal(existsSync(dir), false, 'the temporary store is removed');
+  });
+
+  it('a port in use is one line, and nothing it started is left behind', async (t) => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    t.after(() => taken.close());
+    const port = (taken.address() as AddressInfo).port;
+    // Its own temporary directory: the demo's store must not outlive the failed start.
+    const tmp = mkdtempSync(join(tmpdir(), 'catalyst-demo-test-'));
+    t.after(() => rmSync(tmp, { recursive: true, force: true }));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'demo', '--port', String(port)], {
+      env: { ...process.env, NODE_NO_WARNINGS: '1', TMPDIR: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    t.after(() => child.exitCode === null && child.kill('SIGKILL'));
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 1);
+    assert.equal(
+      err,
+      `catalyst demo: 127.0.0.1:${port} is already in use: stop the other process, or pick another --port (PORT)\n`,
+    );
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.startsWith('catalyst-demo-')),
+      [],
+      'no temporary store left',
+    );
   });
 });

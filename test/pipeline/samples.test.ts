@@ -22,19 +22,25 @@ describe('pipeline on the sample feeds', () => {
       return i && `${i.decision}/${i.stage}/${i.reason}`;
     };
     const { signals } = await p.get<{ signals: Signal[] }>('/signals?limit=1000');
-    // The feeds are polled at once, so the order between feeds is not fixed: compare by id.
-    assert.deepEqual(signals.map((s) => [s.id, s.ticker, s.catalyst, Math.sign(s.sentiment)]).sort(), [
-      ['gnw:3187602:CRVB', 'CRVB', 'fda', 1],
-      ['gnw:3187654:NBTX', 'NBTX', 'clinical', 1],
-      ['prn:302612270:MFTX', 'MFTX', 'offering', -1],
-    ]);
+    // The same story on two wires is published once: on the wire judged first. The feeds are
+    // polled at once, so which one that is (and the order between feeds) is not fixed.
+    const story = ['gnw:3187654', 'prn:302612345'];
+    const first = story.find((id) => decision(id) === 'kept/publish/llm_confirmed') as string;
+    assert.ok(first, `one of ${story.join(', ')} kept: ${story.map(decision).join(', ')}`);
+    assert.equal(decision(story.find((id) => id !== first) as string), 'dropped/dedup/duplicate_story');
+    assert.deepEqual(
+      signals.map((s) => [s.id, s.ticker, s.catalyst, Math.sign(s.sentiment)]).sort(),
+      [
+        ['gnw:3187602:CRVB', 'CRVB', 'fda', 1],
+        [`${first}:NBTX`, 'NBTX', 'clinical', 1],
+        ['prn:302612270:MFTX', 'MFTX', 'offering', -1],
+      ].sort(),
+    );
     assert.deepEqual(
       signals.map((s) => s.seq),
       [1, 2, 3],
       'each stored once',
     );
-    // The same story on two wires is published once.
-    assert.equal(decision('prn:302612345'), 'dropped/dedup/duplicate_story');
     // Law-firm promotions and items naming no listed company are dropped with their reasons.
     assert.equal(decision('gnw:3187577'), 'dropped/prescale/law_firm_promotion');
     assert.equal(decision('gnw:3187560'), 'dropped/enrich/no_ticker');
@@ -60,10 +66,33 @@ describe('pipeline on the sample feeds', () => {
     const secRequests = p.fakes.requestsTo('sec');
     assert.ok(secRequests.length >= 4);
     assert.ok(secRequests.every((r) => /admin@example\.com/.test(String(r.headers['user-agent']))));
-    const { feeds } = await p.get<{ feeds: { name: string; last_success_at: string | null }[] }>(
-      '/admin/pipeline/feeds',
-    );
+    const feeds = await p.feeds();
     assert.deepEqual(feeds.map((f) => f.name).sort(), ['globenewswire', 'prnewswire', 'sec_edgar']);
     assert.ok(feeds.every((f) => f.last_success_at));
+    assert.ok(feeds.every((f) => f.breaker === 'closed'));
+
+    // The admin filter of the issue: the prescale's drops, and nothing else.
+    const prescaleDrops = (
+      await p.get<{ items: ItemRecord[] }>('/admin/pipeline/items?decision=dropped&stage=prescale')
+    ).items;
+    assert.ok(prescaleDrops.some((i) => i.id === 'gnw:3187577'));
+    assert.ok(prescaleDrops.every((i) => i.decision === 'dropped' && i.stage === 'prescale'));
+    assert.equal(
+      prescaleDrops.length,
+      [...byId.values()].filter((i) => i.decision === 'dropped' && i.stage === 'prescale').length,
+    );
+
+    // The operations metrics count what happened.
+    assert.equal(await p.metric('catalyst_pipeline_items_total', { stage: 'publish', decision: 'kept' }), 3);
+    assert.equal(await p.metric('catalyst_pipeline_items_total', { stage: 'dedup', decision: 'dropped' }), 1);
+    assert.equal(await p.metric('catalyst_pipeline_publish_latency_seconds_count'), 3);
+    assert.ok((await p.metric('catalyst_llm_calls_total', { outcome: 'ok' })) >= 3);
+    assert.equal(await p.metric('catalyst_classifier_fallback_total'), 0);
+    assert.ok((await p.metric('catalyst_market_data_cache_total', { result: 'miss' })) >= 3);
+    for (const feed of ['sec_edgar', 'globenewswire', 'prnewswire']) {
+      assert.ok((await p.metric('catalyst_feed_polls_total', { feed, outcome: 'ok' })) >= 1, feed);
+      const last = await p.metric('catalyst_feed_last_success_timestamp_seconds', { feed });
+      assert.ok(Math.abs(last - Date.now() / 1000) < 600, `${feed}: last success ${last}`);
+    }
   });
 });
