@@ -114,12 +114,16 @@ export class SqliteStore implements EventStore, TokenStore {
   }
 
   async read(q: ReadQuery): Promise<Signal[]> {
+    return (await this.readJson(q)).map(signalFromBody);
+  }
+
+  async readJson(q: ReadQuery): Promise<string[]> {
     const where = buildWhere(q, () => '?');
     const rows = this.stmt(`SELECT body FROM signals WHERE ${where.sql} ORDER BY seq LIMIT ?`).all(
       ...where.params,
       q.limit,
     ) as { body: string }[];
-    return rows.map((r) => signalFromBody(r.body));
+    return rows.map((r) => r.body);
   }
 
   async count(q: Omit<ReadQuery, 'limit'>): Promise<number> {
