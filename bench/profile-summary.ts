@@ -1,5 +1,6 @@
 // Summarises a V8 .cpuprofile (from `npm run bench -- --cpu-prof`): self and inclusive time per
 // function, and self time per file. Usage: node --import tsx bench/profile-summary.ts <file> [--top 25]
+// [--skip S] (leave out the first S seconds: start-up, module loading)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -22,12 +23,14 @@ interface Profile {
 }
 
 const { values, positionals } = parseArgs({
-  options: { top: { type: 'string', default: '25' } },
+  options: { top: { type: 'string', default: '25' }, skip: { type: 'string', default: '0' } },
   allowPositionals: true,
 });
 const file = positionals[0];
 if (!file) {
-  process.stderr.write('usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [--top N]\n');
+  process.stderr.write(
+    'usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [--top N] [--skip S]\n',
+  );
   process.exit(2);
 }
 const top = Number(values.top);
@@ -49,8 +52,12 @@ const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
 const perFile = new Map<string, number>();
 let total = 0;
+const skipUs = Number(values.skip) * 1e6;
+let at = prof.startTime;
 prof.samples.forEach((id, i) => {
   const dt = (prof.timeDeltas[i] ?? 0) / 1000;
+  at += prof.timeDeltas[i] ?? 0;
+  if (at - prof.startTime < skipUs) return;
   total += dt;
   const node = byId.get(id);
   if (!node) return;

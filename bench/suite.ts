@@ -461,7 +461,7 @@ async function ingestCases(name: TargetName, store: string, opts: TargetOptions)
   await withTarget(name, opts, async (t) => {
     const w: Workload = { kind: 'ticker', classes: 10 };
     const durationS = QUICK ? 2 : 5;
-    const single = await httpLoad(publishJob(t, w, 100, 1, 1, durationS), () => {});
+    const single = await httpLoad(publishJob(t, w, 100, 1, 1, SINGLE_S), () => {});
     const cases: [string, number, number][] = QUICK
       ? [['batch of 100, 4 writers', 100, 4]]
       : [
@@ -476,23 +476,46 @@ async function ingestCases(name: TargetName, store: string, opts: TargetOptions)
       const r = await httpLoad(ingestJob(t, per, concurrency, 1, durationS), () => {});
       rows.push([c, per, r]);
     }
-    for (const [c, , r] of rows)
-      record({
-        scenario: 'ingest',
-        case: `${store}: ${c}`,
-        target: name,
-        cols: [
-          ['signals/s', `${Math.round(r.ok / r.windowS)}`],
-          ['POST p50 ms', `${r1(r.latency.p50)}`],
-          ['POST p99 ms', `${r1(r.latency.p99)}`],
-        ],
-        num: { signalsPerS: r.ok / r.windowS, p50Ms: r.latency.p50, p99Ms: r.latency.p99 },
-      });
+    for (const [c, , r] of rows) recordIngest(`${store}: ${c}`, name, r);
+  });
+}
+
+function recordIngest(
+  c: string,
+  target: TargetName,
+  r: { ok: number; windowS: number; latency: { p50: number; p99: number } },
+): void {
+  record({
+    scenario: 'ingest',
+    case: c,
+    target,
+    cols: [
+      ['signals/s', `${Math.round(r.ok / r.windowS)}`],
+      ['POST p50 ms', `${r1(r.latency.p50)}`],
+      ['POST p99 ms', `${r1(r.latency.p99)}`],
+    ],
+    num: { signalsPerS: r.ok / r.windowS, p50Ms: r.latency.p50, p99Ms: r.latency.p99 },
+  });
+}
+
+/** The single open-loop case's window: its p99 is the 10th-worst answer of 1,000 (quick: 5th of 500). */
+const SINGLE_S = QUICK ? 5 : 10;
+
+/**
+ * The machine's floor for the single case: raw-ws's POST /signals (no auth, no validation, no store)
+ * at the same rate, in the same run. On a shared machine its p99 says how much of Catalyst's is the
+ * scheduler's.
+ */
+async function ingestFloor(): Promise<void> {
+  await withTarget('raw-ws', {}, async (t) => {
+    const r = await httpLoad(publishJob(t, { kind: 'ticker', classes: 10 }, 100, 1, 1, SINGLE_S), () => {});
+    recordIngest('no store, no auth: single at 100/s (open loop)', 'raw-ws', r);
   });
 }
 
 async function ingest(): Promise<void> {
   process.stdout.write('\n== ingest (Catalyst)\n');
+  await ingestFloor();
   for (const name of CATALYSTS) {
     if (!QUICK) await ingestCases(name, 'SQLite durable', {});
     await ingestCases(name, 'SQLite fast', { env: { CATALYST_SQLITE_SYNC: 'fast' } });
@@ -732,7 +755,11 @@ async function profileOf(target: TargetName): Promise<void> {
   await withTarget(target, { nodeArgs: prof('ingest') }, async (t) => {
     await httpLoad(ingestJob(t, 100, 4, 1, 5), () => {});
   });
-  for (const name of ['fanout', 'ingest']) {
+  // Single POSTs with fast sync, the p99 target's path; 300/s for more samples than the 100/s case.
+  await withTarget(target, { env: FANOUT_ENV, nodeArgs: prof('publish') }, async (t) => {
+    await httpLoad(publishJob(t, w, 300, 1, 2, 8), () => {});
+  });
+  for (const name of ['fanout', 'ingest', 'publish']) {
     const file = join(dir, `${name}.cpuprofile`);
     if (!existsSync(file)) continue;
     const summary = execFileSync(
@@ -803,7 +830,7 @@ function renderResults(): void {
     if (rs.length)
       parts.push('', '### Ratios (Catalyst / baseline, same run)', '', ...rs.map((r) => `- ${r}`));
     for (const tag of [s.label, `${s.label}-catalyst-after`])
-      for (const name of ['fanout', 'ingest'])
+      for (const name of ['fanout', 'ingest', 'publish'])
         if (existsSync(join(dir, `${tag}-profile-${name}.txt`)))
           parts.push('', `CPU profile summary (${name}): bench/results/${tag}-profile-${name}.txt`);
   }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { CatalystError, errorBody } from '../domain/errors.js';
 import { parseQueryFilter } from '../domain/filter.js';
+import type { Signal } from '../domain/signal.js';
 import type { Publisher } from '../publish/publisher.js';
 import type { EventStore } from '../store/event-store.js';
 import type { TokenStore } from '../store/token-store.js';
@@ -138,17 +139,25 @@ export async function signalRoutes(app: FastifyInstance, deps: SignalRoutesDeps)
       },
     },
     preHandler: [readAuth, limited('read'), withEpoch],
-    handler: async (req) => {
+    handler: async (req, reply) => {
       const q = req.query as { since_seq: number; limit: number } & Record<string, unknown>;
       const filter = parseQueryFilter(q);
       // Bound the scan by the head read first: next_seq may then skip past non-matching signals.
       const head = await deps.store.lastSeq();
-      const signals = await deps.store.read({ afterSeq: q.since_seq, uptoSeq: head, limit: q.limit, filter });
+      // As stored: up to 1,000 signals are not parsed only to be serialised again.
+      const signals = await deps.store.readJson({
+        afterSeq: q.since_seq,
+        uptoSeq: head,
+        limit: q.limit,
+        filter,
+      });
       const last = signals[signals.length - 1];
       // Never past the head: a since_seq beyond it belongs to another history (compare the epoch),
       // and echoing it would skip every signal stored up to it.
-      const next_seq = signals.length === q.limit && last ? last.seq : head;
-      return { signals, next_seq };
+      const next_seq = signals.length === q.limit && last ? (JSON.parse(last) as Signal).seq : head;
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(`{"signals":[${signals.join(',')}],"next_seq":${next_seq}}`);
     },
   });
 

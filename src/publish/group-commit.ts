@@ -1,7 +1,14 @@
-// Group commit: publishes that arrive while an append is in flight wait for it, then go together in
-// ONE append (one transaction, one fsync) instead of queueing on the store one by one. Appends are
-// serial per store anyway (the seq counter is one row), so batching them costs no parallelism and
-// turns N commits into one under load; alone, a publish is appended at once, as before.
+// Group commit: publishes go to the store together, in ONE append (one transaction, one fsync),
+// instead of queueing on it one by one. Appends are serial per store anyway (the seq counter is one
+// row), so batching them costs no parallelism and turns N commits into one under load.
+//
+// What goes together is what arrived while the store was busy, never what a timer waited for:
+// - an asynchronous store (PostgreSQL): the publishes that arrive during an append go in the next;
+// - a synchronous one (SQLite, whose commit and fsync hold the event loop): nothing can arrive
+//   DURING its commit, so the requests that came in meanwhile are parsed one after the other in the
+//   next turn of the event loop. The first append of a burst is therefore started after the current
+//   turn (setImmediate: no fixed wait, only the callbacks already due run first), and takes every
+//   publish that turn produced. Alone, a publish is appended at the end of its own turn.
 //
 // Each caller gets exactly the results of its own inputs, in order. When the append fails, every
 // caller of that group gets the error: the transaction stored none of them. Not retried here: an
@@ -21,6 +28,7 @@ const MAX_GROUP_SIGNALS = 1000;
 
 export class GroupCommit {
   private readonly queue: Waiting[] = [];
+  /** An append is in flight, or one is scheduled for the end of this turn. */
   private writing = false;
 
   constructor(private readonly store: EventStore) {}
@@ -28,13 +36,13 @@ export class GroupCommit {
   append(inputs: SignalInput[]): Promise<AppendResult[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ inputs, resolve, reject });
-      void this.drain();
+      if (this.writing) return;
+      this.writing = true;
+      setImmediate(() => void this.drain());
     });
   }
 
   private async drain(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
     try {
       while (this.queue.length > 0) {
         const group = this.takeGroup();

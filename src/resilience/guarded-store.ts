@@ -21,6 +21,7 @@ export function guardStore(store: Store, dep: Dependency): Store {
     append: (inputs: SignalInput[], signal?: AbortSignal): Promise<AppendResult[]> =>
       write((s) => store.append(inputs, s), signal),
     read: (q: ReadQuery, signal) => read((s) => store.read(q, s), signal),
+    readJson: (q: ReadQuery, signal) => read((s) => store.readJson(q, s), signal),
     count: (q, signal) => read((s) => store.count(q, s), signal),
     get: (seq, signal) => read((s) => store.get(seq, s), signal),
     lastSeq: (signal) => read((s) => store.lastSeq(s), signal),

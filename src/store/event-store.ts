@@ -41,6 +41,11 @@ export interface EventStore {
   append(inputs: SignalInput[], signal?: AbortSignal): Promise<AppendResult[]>;
   /** Ascending by seq, applying the filter in the store. */
   read(query: ReadQuery, signal?: AbortSignal): Promise<Signal[]>;
+  /**
+   * What read() returns, each signal as the JSON text it was stored as: for answers that only pass
+   * signals on (GET /signals), which would otherwise parse and serialise every one again.
+   */
+  readJson(query: ReadQuery, signal?: AbortSignal): Promise<string[]>;
   /** How many signals read(query without limit) would return. */
   count(query: Omit<ReadQuery, 'limit'>, signal?: AbortSignal): Promise<number>;
   get(seq: number, signal?: AbortSignal): Promise<Signal | undefined>;

@@ -42,6 +42,7 @@ describe('GroupCommit', () => {
     const g = slowStore();
     const commits = new GroupCommit(g.store);
     const first = commits.append([makeSignal()]);
+    await new Promise((r) => setImmediate(r)); // the first append has begun and is held
     const waiting: Promise<unknown>[] = [];
     const inputs: SignalInput[][] = [];
     for (let i = 0; i < 5; i++) {
@@ -77,6 +78,30 @@ describe('GroupCommit', () => {
       Array.from({ length: 16 }, (_, i) => i + 2),
       'gap-free, in arrival order',
     );
+  });
+
+  it('publishes of one turn of the event loop go together: a synchronous store blocks it while committing', async () => {
+    // SQLite commits (and fsyncs) synchronously, so requests that arrive meanwhile are all parsed
+    // in the next turn, one after the other: they must share one append, not take one fsync each.
+    const counted: EventStore = Object.create(store);
+    const sizes: number[] = [];
+    counted.append = (inputs) => {
+      sizes.push(inputs.length);
+      return store.append(inputs);
+    };
+    const commits = new GroupCommit(counted);
+    const inputs = [[makeSignal()], [makeSignal(), makeSignal()], [makeSignal()]];
+    const results = await Promise.all(inputs.map((batch) => commits.append(batch)));
+    assert.deepEqual(sizes, [4], 'one append for the three publishes of one turn');
+    assert.deepEqual(
+      results.map((r) => r.map((x) => (x.status === 'created' ? x.signal.id : x.status))),
+      inputs.map((batch) => batch.map((s) => s.id)),
+    );
+    // A publish of a later turn is appended by itself, without waiting for anyone.
+    const alone = makeSignal();
+    const [r] = await commits.append([alone]);
+    assert.equal(r?.status, 'created');
+    assert.deepEqual(sizes, [4, 1]);
   });
 
   it('a failed append rejects every publish of its group and stores none of them', async () => {

@@ -123,6 +123,11 @@ export function eventStoreConformance(
       ]);
       const seqs = async (q: Parameters<EventStore['read']>[0]) => {
         const rows = await store.read(q);
+        assert.deepEqual(
+          (await store.readJson(q)).map((j) => JSON.parse(j) as unknown),
+          rows,
+          'readJson = read',
+        );
         const { limit: _limit, ...rest } = q;
         if (rows.length < q.limit) assert.equal(await store.count(rest), rows.length, 'count matches read');
         return rows.map((r) => r.seq);

@@ -98,10 +98,14 @@ export class PostgresStore implements EventStore, TokenStore {
   }
 
   async read(q: ReadQuery, abort?: AbortSignal): Promise<Signal[]> {
+    return (await this.readJson(q, abort)).map(signalFromBody);
+  }
+
+  async readJson(q: ReadQuery, abort?: AbortSignal): Promise<string[]> {
     const where = buildWhere(q, dollar);
     const sql = `SELECT body FROM signals WHERE ${where.sql} ORDER BY seq LIMIT ${dollar(where.params.length + 1)}`;
     const rows = await this.pool.query<{ body: string }>(sql, [...where.params, q.limit], abort);
-    return rows.map((r) => signalFromBody(r.body));
+    return rows.map((r) => r.body);
   }
 
   async count(q: Omit<ReadQuery, 'limit'>, abort?: AbortSignal): Promise<number> {

@@ -21,6 +21,8 @@ export class SqliteStore implements EventStore, TokenStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private cachedEpoch: string | undefined;
+  /** Built on first use (better-sqlite3 wraps the function once; BEGIN IMMEDIATE takes the write lock). */
+  private appendTx: Database.Transaction<(batch: SignalInput[]) => AppendResult[]> | undefined;
 
   constructor(
     readonly file: string,
@@ -75,20 +77,20 @@ export class SqliteStore implements EventStore, TokenStore {
   }
 
   async append(inputs: SignalInput[]): Promise<AppendResult[]> {
-    const findById = this.stmt('SELECT seq, content_hash, body FROM signals WHERE id = ?');
-    const insert = this.stmt(
-      `INSERT INTO signals (seq, id, ticker, catalyst, source, confidence, sentiment, score, content_hash, body, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const bump = this.stmt("UPDATE sequence SET value = value + ? WHERE name = 'signals' RETURNING value");
-    const run = this.db.transaction((batch: SignalInput[]): AppendResult[] => {
+    this.appendTx ??= this.db.transaction((batch: SignalInput[]): AppendResult[] => {
+      const findById = this.stmt('SELECT seq, content_hash, body FROM signals WHERE id = ?');
+      const insert = this.stmt(
+        `INSERT INTO signals (seq, id, ticker, catalyst, source, confidence, sentiment, score, content_hash, body, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
       const stored = new Map<string, StoredIdentity>();
       for (const id of new Set(batch.map((s) => s.id))) {
         const row = findById.get(id) as StoredIdentity | undefined;
         if (row) stored.set(id, row);
       }
       const createdAt = new Date().toISOString();
-      const plan = planAppend(batch, stored, (bump.get(0) as { value: number }).value, createdAt);
+      // Read under the write lock the immediate transaction holds: no other writer can move it.
+      const plan = planAppend(batch, stored, this.sequenceValue(), createdAt);
       for (const { signal, content_hash } of plan.rows) {
         insert.run(
           signal.seq,
@@ -104,19 +106,24 @@ export class SqliteStore implements EventStore, TokenStore {
           createdAt,
         );
       }
-      if (plan.rows.length > 0) bump.get(plan.rows.length);
+      if (plan.rows.length > 0)
+        this.stmt("UPDATE sequence SET value = value + ? WHERE name = 'signals'").run(plan.rows.length);
       return plan.results;
     });
-    return run.immediate(inputs);
+    return this.appendTx.immediate(inputs);
   }
 
   async read(q: ReadQuery): Promise<Signal[]> {
+    return (await this.readJson(q)).map(signalFromBody);
+  }
+
+  async readJson(q: ReadQuery): Promise<string[]> {
     const where = buildWhere(q, () => '?');
     const rows = this.stmt(`SELECT body FROM signals WHERE ${where.sql} ORDER BY seq LIMIT ?`).all(
       ...where.params,
       q.limit,
     ) as { body: string }[];
-    return rows.map((r) => signalFromBody(r.body));
+    return rows.map((r) => r.body);
   }
 
   async count(q: Omit<ReadQuery, 'limit'>): Promise<number> {
@@ -132,6 +139,10 @@ export class SqliteStore implements EventStore, TokenStore {
   }
 
   async lastSeq(): Promise<number> {
+    return this.sequenceValue();
+  }
+
+  private sequenceValue(): number {
     return (this.stmt("SELECT value FROM sequence WHERE name = 'signals'").get() as { value: number }).value;
   }
 
