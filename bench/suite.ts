@@ -38,7 +38,8 @@ const { values: args } = parseArgs({
 if (args.help) {
   process.stdout.write(
     'Usage: npm run bench -- [--quick] [--label NAME] [--server-root DIR] [--only fanout,ingest,reads,storm,twonode,profile] [--profile] [--nice N] [--compare DIR] [--subscribers 5000,...]\n' +
-      '--subscribers N,... runs only the fan-out plans of those fleet sizes (e.g. 5000: the saturated case).\n' +
+      '--subscribers N,... runs only the fan-out plans of those fleet sizes (5000: the saturated case; the 20k\n' +
+      'plan is capped by the open-file limit, 19850 here: give that figure).\n' +
       '--compare DIR also runs Catalyst served from DIR (another checkout) as "catalyst-after", in the same run.\n' +
       '--nice (default -10 as root, else 0) renices the bench and every process it starts, and this session’s\n' +
       'scheduler autogroup: on a shared machine it approximates a dedicated one.\n',
