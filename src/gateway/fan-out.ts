@@ -1,7 +1,8 @@
 // FanOut: hands every signal of the LiveFeed, in seq order, to the sessions it matches, at a cost
 // per delivery below one write per delivery under load, and without holding the event loop.
 //
-// - Each signal is serialised once, however many sessions take it.
+// - Each signal is serialised once, however many sessions take it, and framed once for the sessions
+//   whose write carries it alone.
 // - Work runs in slices after the current turn (setImmediate), alternating two phases. Offering:
 //   signals are offered, strictly one after the other (so every session sees them in seq order), to
 //   their candidate sessions, which keep what they take in their outbox; at most `sliceOffers` per
@@ -13,12 +14,15 @@
 // - The queue is bounded: past `maxQueued` signals, push() offers at once (holding the loop, as
 //   fan-out did before slicing) rather than letting memory grow.
 import type { Signal } from '../domain/signal.js';
-import { signalFrame } from './messages.js';
+import { signalFrame, wireFrame } from './messages.js';
 
 /** A session as the fan-out sees it. */
 export interface Recipient {
-  /** Takes the signal if it wants it (true); `text` gives the serialised message. */
-  offer(signal: Signal, text: () => string): boolean;
+  /**
+   * Takes the signal if it wants it (true); `text` gives the serialised message, `wire` the same as
+   * a whole WebSocket frame (for a session whose write carries this signal alone).
+   */
+  offer(signal: Signal, text: () => string, wire: () => Buffer): boolean;
   /** Writes what it took since the last flush; returns how many signal messages that was. */
   flush(): number;
 }
@@ -41,6 +45,7 @@ interface InFlight<T> {
   signal: Signal;
   sessions: Iterator<T>;
   text: () => string;
+  wire: () => Buffer;
   /** Sessions that took it since it was last counted for onDelivered. */
   taken: number;
 }
@@ -122,8 +127,10 @@ export class FanOut<T extends Recipient> {
       this.head = 0;
     }
     let text: string | undefined;
+    let wire: Buffer | undefined;
     const sessions = this.opts.candidates(signal);
-    return { signal, sessions, text: () => (text ??= signalFrame(signal)), taken: 0 };
+    const textOf = () => (text ??= signalFrame(signal));
+    return { signal, sessions, text: textOf, wire: () => (wire ??= wireFrame(textOf())), taken: 0 };
   }
 
   /** Offers queued signals to at most `budget` candidate sessions. */
@@ -138,7 +145,7 @@ export class FanOut<T extends Recipient> {
           this.doneSeq = cur.signal.seq;
           break;
         }
-        if (!step.value.offer(cur.signal, cur.text)) continue;
+        if (!step.value.offer(cur.signal, cur.text, cur.wire)) continue;
         cur.taken += 1;
         if (this.dirty.size === 0) this.collectingSince = performance.now();
         this.dirty.add(step.value);

@@ -72,6 +72,28 @@ export function signalFrame(signal: Signal): string {
 }
 
 /**
+ * A serialised message as a whole WebSocket text frame (server to client: unmasked, FIN, no
+ * compression), encoded once: a signal due alone to many sessions goes to each socket as this one
+ * Buffer, without `ws` encoding and framing it again per session (bench/profiles/fanout.md).
+ */
+export function wireFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81;
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  frame.write(text, header, 'utf8');
+  return frame;
+}
+
+/**
  * Serialised messages as one frame: a lone message as itself, several as a JSON array. Strings, not
  * Buffers: encoded once per signal as Buffers, they lived outside the V8 heap and were collected late
  * (RSS +15-20 MiB in test/e2e/slow-consumer on pg-redis-2, against its memory bound).

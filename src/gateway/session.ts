@@ -49,6 +49,8 @@ export class Session {
   /** Live signal messages taken since the last flush, serialised, and their length. */
   private outbox: string[] | undefined;
   private outboxBytes = 0;
+  /** The outbox's lone signal as a whole frame, shared with every session it goes to alone. */
+  private outboxWire: (() => Buffer) | undefined;
 
   constructor(
     private readonly ctx: GatewayContext,
@@ -97,11 +99,13 @@ export class Session {
    * The fan-out offers every signal this session's index entry may want; true when taken. A taken
    * signal waits in the outbox until flush() (the fan-out's end of slice), unless the outbox is full.
    */
-  offer(signal: Signal, text: () => string): boolean {
+  offer(signal: Signal, text: () => string, wire?: () => Buffer): boolean {
     if (this.mode !== 'subscribed' || !this.cursor?.accept(signal)) return false;
     if (!matches(this.filter, signal)) return false;
     const message = text();
-    (this.outbox ??= []).push(message);
+    const outbox = (this.outbox ??= []);
+    this.outboxWire = outbox.length === 0 ? wire : undefined;
+    outbox.push(message);
     this.outboxBytes += message.length;
     if (this.outboxBytes >= COALESCE_BYTES) this.flushTaken();
     return true;
@@ -112,11 +116,13 @@ export class Session {
     const outbox = this.outbox;
     if (!outbox || outbox.length === 0) return 0;
     const count = outbox.length;
+    const wire = count === 1 ? this.outboxWire : undefined;
     const frame = joinFrame(outbox);
     outbox.length = 0;
     this.outboxBytes = 0;
+    this.outboxWire = undefined;
     if (this.mode === 'closing') return 0;
-    this.write(frame);
+    this.write(frame, wire);
     return count;
   }
 
@@ -178,9 +184,17 @@ export class Session {
     this.ctx.events.onMessageSent?.(type, count);
   }
 
-  /** One frame to the socket; past the send buffer the session is a slow consumer (4408). */
-  private write(frame: string): void {
-    this.ws.send(frame);
+  /**
+   * One frame to the socket, `wire` being the same already framed when there is one; past the send
+   * buffer the session is a slow consumer (4408).
+   */
+  private write(frame: string, wire?: () => Buffer): void {
+    // The pre-framed Buffer goes straight to the socket only when `ws` would have written this frame
+    // at once, as is, itself: open, nothing queued in its Sender, no extension negotiated.
+    const sender = (this.ws as unknown as { _sender?: { _state?: number } })._sender;
+    if (wire && this.ws.readyState === this.ws.OPEN && sender?._state === 0 && this.ws.extensions === '') {
+      this.socket.write(wire());
+    } else this.ws.send(frame);
     this.lastSentAt = performance.now();
     if (this.ws.bufferedAmount > this.ctx.config.sendBufferBytes) {
       this.ctx.events.onSlowConsumer?.(this);
