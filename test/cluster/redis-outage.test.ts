@@ -129,7 +129,10 @@ describe('cluster: Redis stopped for 10 s', () => {
           .map((x) => (arrivedB.get(x.id) as number) - x.sentAt);
       const during = latency('outage');
       const after = latency('after');
-      const settled = latency('after', backAt + 1000);
+      // Settled: once both buses report ok and A's breaker has closed (on a loaded machine that can
+      // take longer than a second); before then a publish's way to B is the store poll, by design.
+      const settledFrom = Math.max(1000, breakerClosedMs as number, ...(busOkMs as number[]));
+      const settled = latency('after', backAt + settledFrom);
       const firstAfter = sent.find((x) => x.sentAt >= backAt);
       const resumeMs = firstAfter ? (arrivedB.get(firstAfter.id) as number) - backAt : Number.NaN;
       // What operators see: A's bus breaker opened (publishes to Redis failed fast) and closed again;
@@ -170,11 +173,11 @@ describe('cluster: Redis stopped for 10 s', () => {
       // bus speed; the max allows for this shared machine's scheduling spikes, seen before the outage too).
       assert.ok(
         percentile(settled, 0.5) < 250,
-        `from a second after Redis returned, median latency ${percentile(settled, 0.5)} ms`,
+        `from ${settledFrom} ms after Redis returned (bus back), median latency ${percentile(settled, 0.5)} ms`,
       );
       assert.ok(
         Math.max(...settled) < 1000,
-        `from a second after Redis returned, max latency ${Math.max(...settled)} ms`,
+        `from ${settledFrom} ms after Redis returned (bus back), max latency ${Math.max(...settled)} ms`,
       );
 
       assert.ok(busFailures + busRejected > 0, 'bus call failures were counted');
