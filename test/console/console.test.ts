@@ -187,7 +187,16 @@ describe('operator console in a browser', () => {
       // Every drop shows its stage and reason word, as the ledger recorded it.
       const drops = (await pl.items('&decision=dropped')).slice(0, 3);
       assert.ok(drops.length > 0);
-      for (const d of drops) assert.match(await view(), new RegExp(`${d.stage}\\s+${d.reason}`));
+      // The ledger may hold drops the panel's last refresh had not read yet: wait for its next ones.
+      for (const d of drops) {
+        const shown = new RegExp(`${d.stage}\\s+${d.reason}`);
+        await waitFor(
+          async () => shown.test(await view()),
+          `the drop ${d.stage} ${d.reason} in the view`,
+          30_000,
+          250,
+        );
+      }
       await screenshot(page, '9-pipeline');
       assert.deepEqual(
         problems.filter((p) => !/WebSocket|Failed to load resource/.test(p)),
