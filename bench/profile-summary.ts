@@ -1,6 +1,7 @@
 // Summarises a V8 .cpuprofile (from `npm run bench -- --cpu-prof`): self and inclusive time per
 // function, and self time per file. Usage: node --import tsx bench/profile-summary.ts <file> [--top 25]
-// [--skip S] (leave out the first S seconds: start-up, module loading)
+// [--skip S] (leave out the first S seconds: start-up, module loading) [--last S] (only the last S
+// seconds: a steady phase that ends the run, without the connections made before it)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -23,13 +24,17 @@ interface Profile {
 }
 
 const { values, positionals } = parseArgs({
-  options: { top: { type: 'string', default: '25' }, skip: { type: 'string', default: '0' } },
+  options: {
+    top: { type: 'string', default: '25' },
+    skip: { type: 'string', default: '0' },
+    last: { type: 'string' },
+  },
   allowPositionals: true,
 });
 const file = positionals[0];
 if (!file) {
   process.stderr.write(
-    'usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [--top N] [--skip S]\n',
+    'usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [--top N] [--skip S] [--last S]\n',
   );
   process.exit(2);
 }
@@ -52,7 +57,9 @@ const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
 const perFile = new Map<string, number>();
 let total = 0;
-const skipUs = Number(values.skip) * 1e6;
+const skipUs = values.last
+  ? prof.endTime - prof.startTime - Number(values.last) * 1e6
+  : Number(values.skip) * 1e6;
 let at = prof.startTime;
 prof.samples.forEach((id, i) => {
   const dt = (prof.timeDeltas[i] ?? 0) / 1000;

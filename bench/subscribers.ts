@@ -1,6 +1,6 @@
 // The subscriber side of the benchmarks, run as its own process (forked with an IPC channel) so that
-// its CPU is not the server's. It opens N connections, Catalyst's protocol over raw `ws` (Catalyst
-// and the raw baseline) or socket.io-client (the Socket.IO baseline), gives subscriber i the filter
+// its CPU is not the server's. It opens N connections, Catalyst's protocol over bench/lean-ws.ts
+// (Catalyst and the raw baseline) or socket.io-client (the Socket.IO baseline), gives subscriber i the filter
 // (offset + i) mod len, and measures publish-to-deliver as receive time minus the publisher's
 // `metadata.sent_at`.
 //
@@ -11,7 +11,7 @@
 //                                                     child -> {type:'stormed', ms, resumed, resets}
 //      parent -> {type:'report'}                      child -> SubscriberReport;  {type:'exit'} ends it.
 import { io as ioClient, type Socket } from 'socket.io-client';
-import WebSocket from 'ws';
+import { LeanWs } from './lean-ws.js';
 import { Recorder, nowMs, type Summary } from './stats.js';
 import type { Filters } from './workload.js';
 
@@ -141,53 +141,51 @@ function onClose(code: number | string): void {
 /** Catalyst's protocol: opens (or resumes) one subscriber; resolves once the server confirmed it. */
 function connectCatalyst(sub: Sub, resume: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(start.url, {
-      headers: { authorization: `Bearer ${start.token}` },
-      perMessageDeflate: false,
-      ...(start.localAddress ? { localAddress: start.localAddress } : {}),
-    });
-    sub.close = () => ws.terminate();
     let subscribed = false;
     let confirmed: (() => void) | undefined;
+    const ws: LeanWs = new LeanWs(start.url, { authorization: `Bearer ${start.token}` }, start.localAddress, {
+      open: () =>
+        ws.send(
+          JSON.stringify({
+            type: 'subscribe',
+            filters: sub.filter,
+            ...(resume ? { since_seq: sub.seq } : {}),
+          }),
+        ),
+      text: (text, at) => {
+        if (fastSignals(text, at, sub)) return;
+        const parsed = JSON.parse(text) as unknown;
+        for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
+          const msg = m as { type: string; last_seq?: number };
+          if (msg.type === 'signal') onSignal(msg as SignalMsg, at, sub);
+          else if (msg.type === 'welcome') {
+            if (!resume) sub.seq = Math.max(sub.seq, msg.last_seq ?? 0);
+          } else if (msg.type === 'subscribed' && !subscribed) {
+            subscribed = true;
+            resolve();
+          } else if (msg.type === 'subscribed') {
+            confirmed?.();
+            confirmed = undefined;
+          } else if (msg.type === 'reset') resets += 1;
+          else if (msg.type === 'error') errors += 1;
+        }
+      },
+      closed: (code) => {
+        onClose(code);
+        if (!subscribed) reject(new Error(`closed ${code} before subscribing`));
+      },
+      error: (err) => {
+        errors += 1;
+        reject(err);
+      },
+    });
+    sub.close = () => ws.terminate();
     sub.resubscribe = (filter) =>
       new Promise((done) => {
         sub.filter = filter;
         confirmed = done;
         ws.send(JSON.stringify({ type: 'subscribe', filters: filter }));
       });
-    ws.on('open', () =>
-      ws.send(
-        JSON.stringify({ type: 'subscribe', filters: sub.filter, ...(resume ? { since_seq: sub.seq } : {}) }),
-      ),
-    );
-    ws.on('message', (data: Buffer) => {
-      const at = nowMs();
-      const text = data.toString('utf8');
-      if (fastSignals(text, at, sub)) return;
-      const parsed = JSON.parse(text) as unknown;
-      for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
-        const msg = m as { type: string; last_seq?: number };
-        if (msg.type === 'signal') onSignal(msg as SignalMsg, at, sub);
-        else if (msg.type === 'welcome') {
-          if (!resume) sub.seq = Math.max(sub.seq, msg.last_seq ?? 0);
-        } else if (msg.type === 'subscribed' && !subscribed) {
-          subscribed = true;
-          resolve();
-        } else if (msg.type === 'subscribed') {
-          confirmed?.();
-          confirmed = undefined;
-        } else if (msg.type === 'reset') resets += 1;
-        else if (msg.type === 'error') errors += 1;
-      }
-    });
-    ws.on('error', (err) => {
-      errors += 1;
-      if (!subscribed) reject(err);
-    });
-    ws.on('close', (code) => {
-      onClose(code);
-      if (!subscribed) reject(new Error(`closed ${code} before subscribing`));
-    });
   });
 }
 

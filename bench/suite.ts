@@ -17,8 +17,15 @@ import { REDIS_URL } from '../test/support/servers.js';
 import { Fleet, httpLoad } from './fleet.js';
 import type { IngestJob, PublishJob } from './http-load.js';
 import { endAll, onCleanup, raiseFileLimit } from './procs.js';
-import { ProcSampler, ROOT, statusKb } from './server.js';
-import { BASELINES, startTarget, type Target, type TargetName, type TargetOptions } from './targets.js';
+import { ProcSampler, type ProcStats, ROOT, statusKb } from './server.js';
+import {
+  BASELINES,
+  FLOORS,
+  startTarget,
+  type Target,
+  type TargetName,
+  type TargetOptions,
+} from './targets.js';
 import { expectedDeliveries, type FilterKind, meanMatches, type Workload } from './workload.js';
 
 const { values: args } = parseArgs({
@@ -31,15 +38,19 @@ const { values: args } = parseArgs({
     nice: { type: 'string' },
     compare: { type: 'string' },
     subscribers: { type: 'string' },
+    targets: { type: 'string' },
+    render: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
 if (args.help) {
   process.stdout.write(
-    'Usage: npm run bench -- [--quick] [--label NAME] [--server-root DIR] [--only fanout,ingest,reads,storm,twonode,profile] [--profile] [--nice N] [--compare DIR] [--subscribers 5000,...]\n' +
+    'Usage: npm run bench -- [--quick] [--label NAME] [--server-root DIR] [--only fanout,ingest,reads,storm,twonode,profile] [--profile] [--nice N] [--compare DIR] [--subscribers 5000,...] [--targets catalyst,...]\n' +
       '--subscribers N,... runs only the fan-out plans of those fleet sizes (5000: the saturated case; the 20k\n' +
       'plan is capped by the open-file limit, 19850 here: give that figure).\n' +
+      '--targets catalyst,raw-ws,... serves only those (to iterate on one figure; the ratios need them all).\n' +
+      '--render only regenerates bench/RESULTS.md from bench/results/*.json (after renaming or removing one).\n' +
       '--compare DIR also runs Catalyst served from DIR (another checkout) as "catalyst-after", in the same run.\n' +
       '--nice (default -10 as root, else 0) renices the bench and every process it starts, and this session’s\n' +
       'scheduler autogroup: on a shared machine it approximates a dedicated one.\n',
@@ -56,7 +67,9 @@ const COMPARE = args.compare;
 const FLEETS = args.subscribers?.split(',').map(Number);
 /** Catalyst as checked out here (or --server-root), and from --compare beside it. */
 const CATALYSTS: TargetName[] = COMPARE ? ['catalyst', 'catalyst-after'] : ['catalyst'];
-const TARGETS: TargetName[] = [...CATALYSTS, ...BASELINES];
+const TARGETS: TargetName[] = args.targets
+  ? [...CATALYSTS, ...BASELINES, ...FLOORS].filter((t) => args.targets?.split(',').includes(t))
+  : [...CATALYSTS, ...BASELINES];
 
 const r1 = (n: number, d = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : Number.NaN);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -241,6 +254,21 @@ interface FanoutFigures {
 }
 
 /** Publishes at a fixed rate to a connected fleet and measures what it receives. */
+/** A target's processes as one: CPU and memory summed, run-queue wait the worst of them. */
+function sumStats(
+  all: ProcStats[],
+): Pick<ProcStats, 'cpuMs' | 'cpuPercent' | 'rssPeakMb' | 'runQueueWaitPercent'> {
+  const sum = (k: 'cpuMs' | 'cpuPercent' | 'rssPeakMb') => all.reduce((n, x) => n + x[k], 0);
+  return {
+    cpuMs: sum('cpuMs'),
+    cpuPercent: sum('cpuPercent'),
+    rssPeakMb: sum('rssPeakMb'),
+    runQueueWaitPercent: Math.max(...all.map((x) => x.runQueueWaitPercent)),
+  };
+}
+
+const rssKb = (t: Target) => t.pids.reduce((n, pid) => n + statusKb(pid, 'VmRSS'), 0);
+
 async function fanoutRun(
   t: Target,
   fleet: Fleet,
@@ -251,18 +279,18 @@ async function fanoutRun(
 ): Promise<FanoutFigures> {
   await fleet.resetStats();
   const rate = offeredPerS / meanMatches(w, fleet.size);
-  const sampler = new ProcSampler(t.pid, 200);
+  const samplers = t.pids.map((pid) => new ProcSampler(pid, 200));
   const genSamplers = fleet.procs.map((p) => new ProcSampler(p.pid as number, 500));
   let t0 = 0;
   const pub = await httpLoad(publishJob(t, w, rate, perRequest(rate), warmupS, durationS), () => {
     t0 = performance.now();
-    sampler.start();
+    for (const sm of samplers) sm.start();
     for (const g of genSamplers) g.start();
   });
   const expected = expectedDeliveries(w, fleet.size, pub.perClass);
   // At saturation the backlog drains after the window: wait for it, so the next run starts clean.
   const { lastMoved } = await fleet.drain(expected, 1500, 60_000);
-  const proc = sampler.stop();
+  const proc = sumStats(samplers.map((sm) => sm.stop()));
   const gens = genSamplers.map((g) => g.stop());
   const rep = await fleet.report();
   const windowS = Math.max(pub.windowS, (lastMoved - t0) / 1000);
@@ -370,13 +398,13 @@ async function fanout(): Promise<void> {
       process.stdout.write(`\n== fan-out ${plan.subscribers} subscribers on ${name}\n`);
       await withTarget(name, { env: FANOUT_ENV }, async (t) => {
         await sleep(300);
-        const rss0 = statusKb(t.pid, 'VmRSS');
+        const rss0 = rssKb(t);
         const kinds = [...new Set(plan.fixed.map(([k]) => k).concat(plan.steps.length ? ['ticker'] : []))];
         const first: Workload = { kind: kinds[0] as FilterKind, classes: plan.classes };
         const fleet = await Fleet.open(t, plan.subscribers, first, generators(plan.subscribers));
         try {
           await sleep(QUICK ? 1000 : 2000);
-          const rss = statusKb(t.pid, 'VmRSS');
+          const rss = rssKb(t);
           const kb = (rss - rss0) / plan.subscribers;
           record({
             scenario: 'idle',
@@ -736,6 +764,9 @@ async function profile(): Promise<void> {
   for (const name of CATALYSTS) await profileOf(name);
 }
 
+/** Profiles summarised over their last seconds only: 1 s warm-up + 6 s measured + the drain. */
+const SUMMARY_LAST: Record<string, string> = { fanout20k: '8' };
+
 async function profileOf(target: TargetName): Promise<void> {
   const tag = target === 'catalyst' ? LABEL : `${LABEL}-${target}`;
   const dir = join(ROOT, '.bench', 'prof', tag);
@@ -758,6 +789,20 @@ async function profileOf(target: TargetName): Promise<void> {
       await fleet.close();
     }
   });
+  // The 20k plan's 100 signals/s matching ~500 each (where the latency target is set), profiled
+  // without the connections: the summary keeps only the run's last seconds (SUMMARY_LAST).
+  const big = FULL_PLANS.find((p) => p.allRate) as FanoutPlan;
+  if (!QUICK && (!FLEETS || FLEETS.includes(big.subscribers))) {
+    const w20: Workload = { kind: 'ticker', classes: big.classes };
+    await withTarget(target, { env: FANOUT_ENV, nodeArgs: prof('fanout20k') }, async (t) => {
+      const fleet = await Fleet.open(t, big.subscribers, w20, generators(big.subscribers));
+      try {
+        await fanoutRun(t, fleet, w20, (big.fixed[0] as [FilterKind, number])[1], 1, 6);
+      } finally {
+        await fleet.close();
+      }
+    });
+  }
   await withTarget(target, { nodeArgs: prof('ingest') }, async (t) => {
     await httpLoad(ingestJob(t, 100, 4, 1, 5), () => {});
   });
@@ -765,12 +810,20 @@ async function profileOf(target: TargetName): Promise<void> {
   await withTarget(target, { env: FANOUT_ENV, nodeArgs: prof('publish') }, async (t) => {
     await httpLoad(publishJob(t, w, 300, 1, 2, 8), () => {});
   });
-  for (const name of ['fanout', 'ingest', 'publish']) {
+  for (const name of ['fanout', 'fanout20k', 'ingest', 'publish']) {
     const file = join(dir, `${name}.cpuprofile`);
     if (!existsSync(file)) continue;
     const summary = execFileSync(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'bench', 'profile-summary.ts'), file, '--top', '20'],
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'bench', 'profile-summary.ts'),
+        file,
+        '--top',
+        '20',
+        ...(SUMMARY_LAST[name] ? ['--last', SUMMARY_LAST[name]] : []),
+      ],
       {
         cwd: ROOT,
       },
@@ -878,6 +931,11 @@ for (const p of FULL_PLANS)
     );
     p.subscribers = fdLimit - 150;
   }
+if (args.render) {
+  renderResults();
+  process.stdout.write('bench/RESULTS.md regenerated\n');
+  process.exit(0);
+}
 const started = performance.now();
 let failed = false;
 try {

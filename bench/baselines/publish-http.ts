@@ -42,12 +42,19 @@ export function publishServer(deliver: (stored: Stored[]) => void): http.Server 
   });
 }
 
-/** Listens on 127.0.0.1 (PORT, default any) and prints the line the bench waits for. */
-export function listen(server: http.Server, name: string): void {
+/**
+ * Listens on 127.0.0.1 (PORT, default any) and prints the line the bench waits for; `extra` names a
+ * WebSocket URL other than <url>/ws and the pids beside this one.
+ */
+export function listen(
+  server: http.Server,
+  name: string,
+  extra: { wsUrl?: string; pids?: number[] } = {},
+): void {
   server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1', () => {
     const a = server.address() as { address: string; port: number };
     process.stdout.write(
-      `${JSON.stringify({ msg: 'listening', name, url: `http://${a.address}:${a.port}` })}\n`,
+      `${JSON.stringify({ msg: 'listening', name, url: `http://${a.address}:${a.port}`, ...extra })}\n`,
     );
   });
   const stop = () => server.close(() => process.exit(0));
