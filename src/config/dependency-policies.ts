@@ -7,7 +7,7 @@
 // operator's env must stop the start, not silently leave a default in force.
 import type { DependencyPolicyOverride } from '../resilience/policy.js';
 import { ConfigError } from './error.js';
-import { FEED_DEFAULT_KEY, policyKey } from '../resilience/policy.js';
+import { DEFAULT_POLICIES, FEED_DEFAULT_KEY, policyKey } from '../resilience/policy.js';
 
 export const POLICY_ENV_PREFIX = 'CATALYST_DEP_';
 
@@ -51,6 +51,15 @@ export const SETTINGS: Record<string, Setting> = {
   LIMIT_MIN_TIME_MS: ms((o, v) => ((o.limiter ??= {}).minTimeMs = v), 0),
 };
 
+/** The NAMEs a variable may carry: a misspelt one would otherwise configure nothing, silently. */
+const DEPENDENCY_NAMES = [
+  ...Object.keys(DEFAULT_POLICIES)
+    .filter((k) => k !== FEED_DEFAULT_KEY)
+    .map((k) => k.toUpperCase()),
+  'FEED',
+  'FEED_<HOST>',
+].join(', ');
+
 // Longest first, so a setting that ends another's name can never shadow it.
 const SUFFIXES = Object.keys(SETTINGS).sort((a, b) => b.length - a.length);
 
@@ -76,7 +85,12 @@ export function parsePolicyEnv(
       problems.push(`${variable}: ${value}`);
       continue;
     }
-    const key = dependencyKey(rest.slice(0, -(suffix.length + 1)));
+    const name = rest.slice(0, -(suffix.length + 1));
+    const key = dependencyKey(name);
+    if (!(key in DEFAULT_POLICIES) && !key.startsWith('feed:')) {
+      problems.push(`${variable}: unknown dependency ${name}; expected one of ${DEPENDENCY_NAMES}`);
+      continue;
+    }
     setting.apply((out[key] ??= {}), value);
   }
   if (problems.length) throw new ConfigError(problems, 'invalid dependency policy environment');

@@ -86,12 +86,13 @@ describe('parsePolicyEnv', () => {
         CATALYST_DEP_LLM_BREAKER_ERROR_PCT: '150',
         CATALYST_DEP_BUS_TIMOUT_MS: '100',
         CATALYST_DEP_REDIS_RETRY_ATTEMPTS: '1.5',
+        CATALYST_DEP_STOER_TIMEOUT_MS: '1500',
       });
     } catch (e) {
       err = e;
     }
     assert.ok(err instanceof ConfigError);
-    assert.equal(err.problems.length, 4);
+    assert.equal(err.problems.length, 5);
     assert.match(
       err.message,
       /CATALYST_DEP_STORE_TIMEOUT_MS: expected a whole number of milliseconds >= 1, got "2s"/,
@@ -102,5 +103,9 @@ describe('parsePolicyEnv', () => {
     );
     assert.match(err.message, /CATALYST_DEP_BUS_TIMOUT_MS: unknown setting/);
     assert.match(err.message, /CATALYST_DEP_REDIS_RETRY_ATTEMPTS: expected a whole number >= 1, got "1.5"/);
+    assert.match(
+      err.message,
+      /CATALYST_DEP_STOER_TIMEOUT_MS: unknown dependency STOER; expected one of STORE, BUS, REDIS, LLM, MARKET_DATA, FEED, FEED_<HOST>/,
+    );
   });
 });
