@@ -157,7 +157,8 @@ const jobs: AlertRule[] = [
     severity: 'warning',
     summary: 'The last successful Catalyst backup is more than 26 hours old.',
     description:
-      'The last good backup reported by {{ $labels.instance }} finished {{ $value | humanizeDuration }} ago.',
+      // A node that never completed one exports 0, and time() - 0 read as "56 years ago".
+      '{{ if gt $value 1e9 }}{{ $labels.instance }} has no successful backup on record.{{ else }}The last good backup reported by {{ $labels.instance }} finished {{ $value | humanizeDuration }} ago.{{ end }}',
     why: 'Backups run daily; 26 hours leaves room for one slow run before a ticket.',
   },
   {
@@ -167,7 +168,7 @@ const jobs: AlertRule[] = [
     severity: 'warning',
     summary: 'No restore drill has succeeded for over a week.',
     description:
-      'The last good restore drill reported by {{ $labels.instance }} finished {{ $value | humanizeDuration }} ago.',
+      '{{ if gt $value 1e9 }}{{ $labels.instance }} has no successful restore drill on record.{{ else }}The last good restore drill reported by {{ $labels.instance }} finished {{ $value | humanizeDuration }} ago.{{ end }}',
     why: 'Drills run weekly; a backup that was never restored is not known to work.',
   },
 ];
