@@ -101,10 +101,13 @@ export function sameStory(a: StoryFingerprint, b: StoryFingerprint): boolean {
   return shared / shorter.length >= SAME_STORY_OVERLAP;
 }
 
-/** The recent story a candidate repeats, if any (the first in `recent` order). */
+/**
+ * The recent story a candidate repeats, if any (the first in `recent` order). The candidate's own
+ * entry (its claim, left by a node that stopped before publishing it) is not a repeat.
+ */
 export function findDuplicate(
   candidate: StoryFingerprint,
   recent: readonly StoryFingerprint[],
 ): StoryFingerprint | undefined {
-  return recent.find((r) => sameStory(candidate, r));
+  return recent.find((r) => r.id !== candidate.id && sameStory(candidate, r));
 }

@@ -3,7 +3,9 @@
 //   keyword model when the LLM is absent or failing) -> market facts (within a deadline) -> score
 //   -> publish through the same use case as POST /signals.
 // Ids derive from the item, so a re-poll, a restart or a second node never double-publishes (the
-// store is idempotent by id). When the store is down the item waits and is retried.
+// store is idempotent by id). The same story from another wire has other ids: before publishing, an
+// item claims its story in the ledger, which tells it if another node claimed the same story since.
+// When the store is down the item waits and is retried.
 import { CatalystError } from '../domain/errors.js';
 import type { SignalInput } from '../domain/signal.js';
 import type { PublishResult } from '../publish/publisher.js';
@@ -198,6 +200,30 @@ export class ItemProcessor {
   }
 
   private async publish(b: FetchedItem, signals: SignalInput[], record: ItemRecord): Promise<void> {
+    const story = record.story;
+    if (story) {
+      // The check at the dedup stage used the stories known when the batch began; another node may
+      // have claimed the same story from another wire since (while this one was being judged).
+      const published = Date.parse(story.publishedAt);
+      const since = new Date((Number.isFinite(published) ? published : this.now()) - SAME_STORY_WINDOW_MS);
+      const claim: ItemRecord & { story: StoryFingerprint } = {
+        ...record,
+        story,
+        decision: 'waiting',
+        decided_at: new Date(this.now()).toISOString(),
+      };
+      const dup = await this.deps.ledger.claimStory(claim, since.toISOString(), (recent) =>
+        findDuplicate(story, recent),
+      );
+      if (dup)
+        return this.decide(
+          b,
+          'dedup',
+          'dropped',
+          'duplicate_story',
+          `same story as ${dup.id} (claimed meanwhile)`,
+        );
+    }
     const results = await this.deps.publish(signals);
     const refused = results.filter((r) => 'error' in r);
     if (refused.length > 0) {

@@ -5,6 +5,10 @@
 // - `record` is an upsert by item id: the last decision about an item wins (a `waiting` item that
 //   is later published becomes `kept`). `decided` names the ids with a final decision, so a re-poll,
 //   a restart or another node skips them; `failed` and `waiting` are not final.
+// - `claimStory` checks a story against the recent ones and records its item as `waiting` (about
+//   to be published) in one step, serialised across every node sharing the ledger: of two nodes
+//   judging the same story from two wires at once, one claims it and the other is told whose it is.
+//   `recentStories` includes claimed (`waiting`) items, so a claim counts from the moment it is made.
 // - `lease` is a time-bounded lock per feed: true when `holder` now holds it until now + ttlMs;
 //   false while another holder's lease is unexpired. A holder that dies loses it at expiry.
 import type { StoryFingerprint } from './dedup.js';
@@ -78,8 +82,19 @@ export interface ItemQuery {
 export interface PipelineLedger {
   decided(ids: string[], signal?: AbortSignal): Promise<Set<string>>;
   record(item: ItemRecord, signal?: AbortSignal): Promise<void>;
-  /** Stories of items kept with published_at at or after `since`. */
+  /** Stories of items kept or claimed (`waiting`) with published_at at or after `since`. */
   recentStories(since: string, signal?: AbortSignal): Promise<StoryFingerprint[]>;
+  /**
+   * Unless `repeats` finds the story `item` repeats among the recent ones (as recentStories(since)),
+   * records `item` (decision `waiting`, its story set); both under one lock. Returns the story
+   * repeated, if any, and then records nothing.
+   */
+  claimStory(
+    item: ItemRecord & { story: StoryFingerprint },
+    since: string,
+    repeats: (recent: StoryFingerprint[]) => StoryFingerprint | undefined,
+    signal?: AbortSignal,
+  ): Promise<StoryFingerprint | undefined>;
   /** Newest decisions first. */
   items(q: ItemQuery, signal?: AbortSignal): Promise<ItemRecord[]>;
   /** How many items each stage decided, by decision: the funnel. */

@@ -11,6 +11,9 @@ export function guardLedger(ledger: PipelineLedger, dep: Dependency): PipelineLe
     // An upsert by id: repeating it is harmless.
     record: (item, signal) => read((s) => ledger.record(item, s), signal),
     recentStories: (since, signal) => read((s) => ledger.recentStories(since, s), signal),
+    // Retried: a repeated claim of the same item finds its own entry, which is not a repeat.
+    claimStory: (item, since, repeats, signal) =>
+      read((s) => ledger.claimStory(item, since, repeats, s), signal),
     items: (q, signal) => read((s) => ledger.items(q, s), signal),
     funnel: (signal) => read((s) => ledger.funnel(s), signal),
     saveFeed: (state, signal) => read((s) => ledger.saveFeed(state, s), signal),

@@ -1,7 +1,8 @@
 // What the pipeline remembers lives in the store, not in the process: after a restart (a new
 // processor over a reopened store) an item already decided is not judged again, the same story
 // arriving on another wire is still recognised, and news older than the configured age is recorded
-// as stale, not signalled. Run on both store adapters.
+// as stale, not signalled; and two nodes sharing the store publish a story that reaches each on a
+// different wire at the same moment once. Run on both store adapters.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,6 +131,47 @@ for (const [name, fixture] of [
         stale.map((i) => i.id),
         ['prn:3'],
       );
+    });
+
+    it('two nodes judging the same story from two wires at once publish it once', async (t) => {
+      const open = await fixture(t);
+      if (!open) return;
+      // Two nodes over one database; each takes one wire's copy of each story, all at the same time.
+      const [a, b] = [await open(), await open()];
+      t.after(async () => {
+        await a.close();
+        await b.close();
+      });
+      const published: SignalInput[] = [];
+      const [pa, pb] = [processor(a.ledger, published), processor(b.ledger, published)];
+      const stories = [
+        'NeuroBiotix Reports Positive Topline Phase 2 Data',
+        'NeuroBiotix Receives FDA Fast Track Designation for NBX-101',
+        'NeuroBiotix Announces FDA Approval of NBX-202',
+        'NeuroBiotix Enters Definitive Agreement to Be Acquired by Pfizer',
+        'NeuroBiotix Wins Breakthrough Therapy Designation for NBX-303',
+      ];
+      await Promise.all(
+        stories.flatMap((title, k) => [
+          pa.process([release(`gnw:c${k}`, 'globenewswire', title, 10)]),
+          pb.process([release(`prn:c${k}`, 'prnewswire', `${title} in Refractory Glioblastoma`, 10)]),
+        ]),
+      );
+      const ids = published.map((s) => s.id);
+      assert.equal(ids.length, stories.length, `one signal per story, got ${ids.join(', ')}`);
+      const items = await a.ledger.items({ limit: 50 });
+      for (const [k] of stories.entries()) {
+        const pair = items.filter((i) => i.id.endsWith(`:c${k}`));
+        assert.deepEqual(
+          pair.map((i) => i.decision).sort(),
+          ['dropped', 'kept'],
+          `story ${k}: one copy kept, the other dropped`,
+        );
+        const dropped = pair.find((i) => i.decision === 'dropped');
+        assert.equal(dropped?.reason, 'duplicate_story');
+        assert.match(dropped?.detail ?? '', new RegExp(pair.find((i) => i.decision === 'kept')?.id ?? '-'));
+      }
+      assert.deepEqual(await a.ledger.items({ decision: 'waiting', limit: 50 }), [], 'no claim left open');
     });
   });
 }

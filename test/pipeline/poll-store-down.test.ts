@@ -77,6 +77,12 @@ describe('the pipeline while the store is down', () => {
         new Set(ids.filter((id) => ['kept', 'dropped', 'stale'].includes(records.get(id)?.decision ?? ''))),
       record: async (r: ItemRecord) => void records.set(r.id, r),
       recentStories: async () => [],
+      // The ledger lives in the store's database: a claim fails while the store is down.
+      claimStory: async (r: ItemRecord) => {
+        if (storeDown) throw new CatalystError('unavailable', 'Dependency store is unavailable');
+        records.set(r.id, r);
+        return undefined;
+      },
     } as unknown as PipelineLedger;
     let storeDown = true;
     const stored: string[] = [];

@@ -1,6 +1,6 @@
 // The PipelineLedger on PostgreSQL: the same database as the event store. Leases expire by the
 // database's clock, so nodes with skewed clocks still agree on who holds a feed.
-import { itemRow, itemsFrom, storiesFrom, upsertItemSql } from '../ledger-rows.js';
+import { itemRow, itemsFrom, recentStoriesSql, storiesFrom, upsertItemSql } from '../ledger-rows.js';
 import {
   type Decision,
   FINAL_DECISIONS,
@@ -10,6 +10,9 @@ import {
   type PipelineLedger,
 } from '../../pipeline/ledger.js';
 import type { PgPool } from './pool.js';
+
+/** Advisory lock key of story claims ('stor'); the migrations hold 'cata'. */
+const STORY_CLAIM_LOCK = 0x7374_6f72;
 
 export function postgresPipelineLedger(pool: PgPool): PipelineLedger {
   return {
@@ -30,12 +33,30 @@ export function postgresPipelineLedger(pool: PgPool): PipelineLedger {
       );
     },
     async recentStories(since, abort) {
-      const rows = await pool.query<{ body: string }>(
-        "SELECT body FROM pipeline_items WHERE decision = 'kept' AND published_at >= $1 ORDER BY published_at",
-        [since],
-        abort,
+      return storiesFrom(
+        await pool.query<{ body: string }>(
+          recentStoriesSql((n) => `$${n}`),
+          [since],
+          abort,
+        ),
       );
-      return storiesFrom(rows);
+    },
+    async claimStory(item, since, repeats, abort) {
+      return pool.transaction(abort, async (c) => {
+        // One claim at a time across the nodes: a row lock cannot serialise a story not yet written.
+        await c.query('SELECT pg_advisory_xact_lock($1)', [STORY_CLAIM_LOCK]);
+        const recent = await c.query<{ body: string }>(
+          recentStoriesSql((n) => `$${n}`),
+          [since],
+        );
+        const repeated = repeats(storiesFrom(recent.rows));
+        if (!repeated)
+          await c.query(
+            upsertItemSql((n) => `$${n}`, true),
+            itemRow(item),
+          );
+        return repeated;
+      });
     },
     async items(q: ItemQuery, abort) {
       const where: string[] = [];

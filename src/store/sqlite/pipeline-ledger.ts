@@ -1,7 +1,7 @@
 // The PipelineLedger on SQLite: the same file as the event store. Lease expiry uses this machine's
 // clock, which every process sharing the file shares.
 import type Database from 'better-sqlite3';
-import { itemRow, itemsFrom, storiesFrom, upsertItemSql } from '../ledger-rows.js';
+import { itemRow, itemsFrom, recentStoriesSql, storiesFrom, upsertItemSql } from '../ledger-rows.js';
 import {
   FINAL_DECISIONS,
   type FeedState,
@@ -25,12 +25,18 @@ export function sqlitePipelineLedger(db: Database.Database): PipelineLedger {
       db.prepare(upsertItemSql(() => '?')).run(...itemRow(item));
     },
     async recentStories(since) {
-      const rows = db
-        .prepare(
-          `SELECT body FROM pipeline_items WHERE decision = 'kept' AND published_at >= ? ORDER BY published_at`,
-        )
-        .all(since) as { body: string }[];
-      return storiesFrom(rows);
+      return storiesFrom(db.prepare(recentStoriesSql(() => '?')).all(since) as { body: string }[]);
+    },
+    async claimStory(item, since, repeats) {
+      // IMMEDIATE takes the write lock first: another process on the same file waits for it.
+      const claim = db.transaction(() => {
+        const repeated = repeats(
+          storiesFrom(db.prepare(recentStoriesSql(() => '?')).all(since) as { body: string }[]),
+        );
+        if (!repeated) db.prepare(upsertItemSql(() => '?', true)).run(...itemRow(item));
+        return repeated;
+      });
+      return claim.immediate();
     },
     async items(q: ItemQuery) {
       const where: string[] = [];
