@@ -257,6 +257,8 @@ async function startPipeline(parts: {
     marketDataDeadlineMs: pc.marketDataDeadlineMs,
     events: pipelineTelemetry(metrics),
     log,
+    // As many items judged at once as LLM calls may be in flight: the limiter is what bounds them.
+    concurrency: pc.llmConcurrency,
   });
   const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   for (const f of pc.feeds) metrics.feedLastSuccess.set({ feed: f.name }, 0);

@@ -46,6 +46,32 @@ export interface ProcessorDeps {
   events?: PipelineEvents;
   log: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
   now?: () => number;
+  /**
+   * Items of one batch judged at once (LLM and market-data calls in flight); default 1. One at a
+   * time, a feed that brings 50 items behind a 2 s LLM lags by 100 s.
+   */
+  concurrency?: number;
+}
+
+/**
+ * Runs `fn` over `items`, at most `limit` at once, started in order. After a failure nothing new
+ * starts; it rejects with the first error once the calls in flight have ended.
+ */
+async function eachAtMost<T>(limit: number, items: readonly T[], fn: (item: T) => Promise<void>) {
+  let next = 0;
+  let failed: { err: unknown } | undefined;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (err) {
+        failed ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failed) throw failed.err;
 }
 
 /** An item and when its feed was fetched: the first stamp of its timeline. */
@@ -76,7 +102,11 @@ export class ItemProcessor {
     { fetched: FetchedItem; signals: SignalInput[]; record: ItemRecord }
   >();
   private readonly now: () => number;
-  /** Batches run one at a time: the same story on two wires, polled at once, must meet here. */
+  /**
+   * Batches run one at a time: the same story on two wires, polled at once, must meet here. Within
+   * a batch items are judged `concurrency` at once; two copies of one story judged at the same time
+   * meet at the ledger's claim instead.
+   */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: ProcessorDeps) {
@@ -109,7 +139,7 @@ export class ItemProcessor {
       (Number.isFinite(oldest) ? oldest : this.now()) - SAME_STORY_WINDOW_MS,
     ).toISOString();
     const stories = await this.deps.ledger.recentStories(since);
-    for (const b of fresh) await this.processOne(b, stories);
+    await eachAtMost(this.deps.concurrency ?? 1, fresh, (b) => this.processOne(b, stories));
     return fresh.length;
   }
 

@@ -47,6 +47,10 @@ describe('pipeline with a failing LLM', () => {
       CATALYST_DEP_LLM_RETRY_BASE_MS: '10',
       CATALYST_DEP_LLM_RETRY_MAX_MS: '20',
       CATALYST_DEP_LLM_LIMIT_MIN_TIME_MS: '0',
+      // One item at a time, so each fault meets a known sequence of calls: a 429's Retry-After
+      // must turn away the calls after it, which concurrent items would already have made
+      // (test/pipeline/judge-concurrency covers judging several at once).
+      LLM_CONCURRENCY: '1',
     });
 
     const released: string[] = [];
