@@ -11,9 +11,8 @@ import type { SignalInput } from '../../src/domain/signal.js';
 import { LlmClassifier } from '../../src/deps/llm.js';
 import type { Classifier } from '../../src/pipeline/ports.js';
 import type { NewsItem } from '../../src/pipeline/item.js';
-import { ItemProcessor } from '../../src/pipeline/item-processor.js';
-import { loadKeywords } from '../../src/pipeline/keywords.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { testProcessor } from '../support/processor.js';
 
 const NOW = Date.parse('2026-11-18T16:00:00Z');
 const CONCURRENCY = 4;
@@ -63,24 +62,8 @@ test('the items of one poll are judged at most `concurrency` at once, each publi
     },
   };
   const published: SignalInput[] = [];
-  const processor = new ItemProcessor({
-    ledger: store.pipelineLedger(),
-    publish: async (signals) =>
-      signals.map((s) => {
-        published.push(s);
-        return {
-          status: 201 as const,
-          seq: published.length,
-          id: s.id,
-          created_at: new Date(NOW).toISOString(),
-        };
-      }),
+  const processor = testProcessor(store.pipelineLedger(), published, NOW, {
     classifier,
-    keywords: loadKeywords(),
-    maxItemAgeMs: 24 * 3600_000,
-    marketDataDeadlineMs: 100,
-    log: { warn: () => undefined, debug: () => undefined },
-    now: () => NOW,
     concurrency: CONCURRENCY,
   });
 

@@ -10,13 +10,12 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { SignalInput } from '../../src/domain/signal.js';
 import type { NewsItem } from '../../src/pipeline/item.js';
-import { ItemProcessor } from '../../src/pipeline/item-processor.js';
-import { loadKeywords } from '../../src/pipeline/keywords.js';
 import type { PipelineLedger } from '../../src/pipeline/ledger.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { requirePostgres } from '../support/servers.js';
 import { createTestDatabase } from '../store/postgres-database.js';
+import { testProcessor } from '../support/processor.js';
 
 interface Opened {
   ledger: PipelineLedger;
@@ -48,7 +47,6 @@ const postgres: StoreFixture = async (t) => {
 };
 
 const NOW = Date.parse('2026-11-18T16:00:00Z');
-const keywords = loadKeywords();
 
 const release = (id: string, kind: 'globenewswire' | 'prnewswire', title: string, minutesAgo: number) => {
   const item: NewsItem = {
@@ -67,26 +65,7 @@ const release = (id: string, kind: 'globenewswire' | 'prnewswire', title: string
 };
 
 /** A processor as the pipeline role builds one, minus the LLM and market data. */
-function processor(ledger: PipelineLedger, published: SignalInput[]) {
-  return new ItemProcessor({
-    ledger,
-    publish: async (signals) =>
-      signals.map((s) => {
-        published.push(s);
-        return {
-          status: 201 as const,
-          seq: published.length,
-          id: s.id,
-          created_at: new Date(NOW).toISOString(),
-        };
-      }),
-    keywords,
-    maxItemAgeMs: 24 * 3600_000,
-    marketDataDeadlineMs: 100,
-    log: { warn: () => undefined, debug: () => undefined },
-    now: () => NOW,
-  });
-}
+const processor = (ledger: PipelineLedger, published: SignalInput[]) => testProcessor(ledger, published, NOW);
 
 for (const [name, fixture] of [
   ['sqlite', sqlite],
