@@ -12,7 +12,14 @@ import { matches, type SignalFilter } from '../domain/filter.js';
 import type { Signal } from '../domain/signal.js';
 import { type Logger, logWebSocketError, sessionLogger } from '../observability/logger.js';
 import type { GatewayContext } from './context.js';
-import { type ClientMessage, joinFrame, parseClientMessage, parseFrame, replayFrames } from './messages.js';
+import {
+  type ClientMessage,
+  joinFrame,
+  parseClientMessage,
+  parseFrame,
+  replayFrames,
+  wireFrame,
+} from './messages.js';
 import { ReplayCursor, type ReplaySource } from './replay-cursor.js';
 
 type Mode = 'unauthenticated' | 'idle' | 'subscribed' | 'closing';
@@ -116,8 +123,10 @@ export class Session {
     const outbox = this.outbox;
     if (!outbox || outbox.length === 0) return 0;
     const count = outbox.length;
-    const wire = count === 1 ? this.outboxWire : undefined;
     const frame = joinFrame(outbox);
+    // Several signals: this session's own array, framed here as ws would (one write, not ws.send's
+    // encode, header and two-buffer writev); it is how most frames go out once the fan-out is behind.
+    const wire = count === 1 ? this.outboxWire : () => wireFrame(frame);
     outbox.length = 0;
     this.outboxBytes = 0;
     this.outboxWire = undefined;
