@@ -6,6 +6,7 @@
 // straight from it. It speaks only what the benchmark needs: no extensions, no subprotocols.
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { nowMs } from './stats.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const OP_CONT = 0x0;
@@ -74,7 +75,7 @@ export class LeanWs {
       onread: {
         buffer: READ_BUFFER,
         callback: (n: number, buf: Uint8Array) => {
-          this.feed(Buffer.from(buf.buffer, buf.byteOffset, n), performance.timeOrigin + performance.now());
+          this.feed(Buffer.from(buf.buffer, buf.byteOffset, n), nowMs());
           return true;
         },
       },

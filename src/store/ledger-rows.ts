@@ -3,7 +3,8 @@
 import type { StoryFingerprint } from '../pipeline/dedup.js';
 import { FINAL_DECISIONS, type ItemRecord } from '../pipeline/ledger.js';
 
-const FINALS = FINAL_DECISIONS.map((d) => `'${d}'`).join(', ');
+/** The final decisions as an SQL list: `decision IN (${FINALS})`. */
+export const FINALS = FINAL_DECISIONS.map((d) => `'${d}'`).join(', ');
 
 /**
  * `param(n)` is the dialect's n-th placeholder (`?` or `$n`). A claim (`unlessFinal`) never replaces

@@ -1,22 +1,18 @@
 // The PipelineLedger on SQLite: the same file as the event store. Lease expiry uses this machine's
 // clock, which every process sharing the file shares.
 import type Database from 'better-sqlite3';
-import { itemRow, itemsFrom, recentStoriesSql, storiesFrom, upsertItemSql } from '../ledger-rows.js';
-import {
-  FINAL_DECISIONS,
-  type FeedState,
-  type ItemQuery,
-  type PipelineLedger,
-} from '../../pipeline/ledger.js';
+import { FINALS, itemRow, itemsFrom, recentStoriesSql, storiesFrom, upsertItemSql } from '../ledger-rows.js';
+import { type FeedState, type ItemQuery, type PipelineLedger } from '../../pipeline/ledger.js';
 
 export function sqlitePipelineLedger(db: Database.Database): PipelineLedger {
-  const finals = FINAL_DECISIONS.map((d) => `'${d}'`).join(',');
+  const recent = (since: string) =>
+    storiesFrom(db.prepare(recentStoriesSql(() => '?')).all(since) as { body: string }[]);
   return {
     async decided(ids) {
       if (ids.length === 0) return new Set();
       const rows = db
         .prepare(
-          `SELECT id FROM pipeline_items WHERE decision IN (${finals}) AND id IN (SELECT value FROM json_each(?))`,
+          `SELECT id FROM pipeline_items WHERE decision IN (${FINALS}) AND id IN (SELECT value FROM json_each(?))`,
         )
         .all(JSON.stringify(ids)) as { id: string }[];
       return new Set(rows.map((r) => r.id));
@@ -25,14 +21,12 @@ export function sqlitePipelineLedger(db: Database.Database): PipelineLedger {
       db.prepare(upsertItemSql(() => '?')).run(...itemRow(item));
     },
     async recentStories(since) {
-      return storiesFrom(db.prepare(recentStoriesSql(() => '?')).all(since) as { body: string }[]);
+      return recent(since);
     },
     async claimStory(item, since, repeats) {
       // IMMEDIATE takes the write lock first: another process on the same file waits for it.
       const claim = db.transaction(() => {
-        const repeated = repeats(
-          storiesFrom(db.prepare(recentStoriesSql(() => '?')).all(since) as { body: string }[]),
-        );
+        const repeated = repeats(recent(since));
         if (!repeated) db.prepare(upsertItemSql(() => '?', true)).run(...itemRow(item));
         return repeated;
       });
