@@ -53,6 +53,11 @@ export class Session {
   private authenticating = false;
   /** Messages that arrived while the token was being checked. */
   private held: ClientMessage[] | undefined;
+  /**
+   * The last frame still waiting for its rate-limit check: each frame is handled after the one before
+   * it, whatever order the checks answer in (a shared limiter's calls may, when one is retried).
+   */
+  private inbound: Promise<void> | undefined;
   /** Live signal messages taken since the last flush, serialised, and their length. */
   private outbox: string[] | undefined;
   private outboxBytes = 0;
@@ -229,7 +234,9 @@ export class Session {
     }
     // Counted per message, not per frame: one frame may carry a whole array of them.
     const allowed = this.ctx.allowMessages(this, Math.max(1, messages.length));
-    void allowed.then((ok) => {
+    const turn: Promise<void> = (this.inbound ?? Promise.resolve()).then(async () => {
+      const ok = await allowed;
+      if (this.inbound === turn) this.inbound = undefined;
       if (!ok) return this.close(Disconnects.too_many_messages);
       for (const raw of messages) {
         if (this.mode === 'closing') return;
@@ -244,6 +251,7 @@ export class Session {
         this.handle(msg);
       }
     });
+    this.inbound = turn;
   }
 
   private badMessage(err: unknown): void {

@@ -81,7 +81,10 @@ describe('Session state machine', () => {
     await waitFor(() => feed.lastSeq >= Math.max(...seqs), 'the live feed to reach the published seqs');
     return seqs;
   };
-  const start = async (gatewayEnv: Record<string, string> = {}) => {
+  const start = async (
+    gatewayEnv: Record<string, string> = {},
+    limits?: ConstructorParameters<typeof Gateway>[0]['limits'],
+  ) => {
     const config = loadConfig({}, { CATALYST_REPLAY_PAGE_SIZE: '5', ...gatewayEnv });
     const bus = new MemoryBus();
     publisher = new Publisher(store, bus);
@@ -93,6 +96,7 @@ describe('Session state machine', () => {
       feed,
       epoch: await store.epoch(),
       log: createLogger({ level: 'silent' }),
+      ...(limits ? { limits } : {}),
     });
     await feed.start();
   };
@@ -124,6 +128,31 @@ describe('Session state machine', () => {
     ws.frame({ type: 'subscribe', filters: {} });
     await waitFor(() => ws.closed, 'the close');
     assert.deepEqual(ws.closed, { code: 4401, reason: 'authenticate first' });
+  });
+
+  it('handles frames in arrival order when their rate-limit checks answer out of order', async () => {
+    // A shared (Redis) limiter answers each frame's check on its own time: a retried or slow call
+    // lands after later ones. Here they answer last frame first.
+    const checks: ((ok: boolean) => void)[] = [];
+    await start(
+      {},
+      {
+        connect: async () => true,
+        authFailed: async () => undefined,
+        message: () => new Promise<boolean>((resolve) => checks.push(resolve)),
+      },
+    );
+    const { ws } = open(token);
+    await waitFor(() => ws.index('welcome') >= 0, 'the welcome');
+    for (let i = 0; i < 20; i++) ws.frame({ type: 'ping', ts: i });
+    assert.equal(checks.length, 20, 'one check per frame, asked on arrival');
+    for (const allow of checks.reverse()) allow(true);
+    const pongs = () => ws.sent.filter((m) => m.type === 'pong').map((m) => m.ts);
+    await waitFor(() => pongs().length === 20, 'every pong');
+    assert.deepEqual(
+      pongs(),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
   });
 
   it('holds messages sent right behind the auth and handles them, in order, after the welcome', async () => {
